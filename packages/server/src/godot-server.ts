@@ -1,0 +1,154 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type Config,
+  DEFAULT_MAX_FRAME_BYTES,
+  DeweyClient,
+  type LogEntry,
+  type Logger,
+} from '@godot/shared';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createGodotMcpServer } from './godot-tools.js';
+import { checkHealth } from './health.js';
+import { createHttpApp } from './http-app.js';
+import { Ingest } from './ingest.js';
+import { LevelStore } from './level-store.js';
+import { QueueBound } from './queue-bound.js';
+import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
+import { WebSocketEndpoint } from './websocket-endpoint.js';
+
+/** The configuration the server reads (a subset of `Config`). */
+export type GodotServerConfig = Pick<
+  Config,
+  | 'PORT'
+  | 'HOST'
+  | 'REDIS_URL'
+  | 'DEWEY_URL'
+  | 'QUEUE_NAME'
+  | 'MAX_QUEUE_SIZE'
+  | 'MAX_ENTRY_BYTES'
+  | 'DEWEY_TIMEOUT_MS'
+  | 'RETRY_INITIAL_DELAY_MS'
+  | 'RETRY_MAX_DELAY_MS'
+  | 'DEFAULT_LOG_LEVEL'
+  | 'AUTH_TOKEN'
+  | 'ADMIN_TOKEN'
+>;
+
+/** A running server. */
+export interface GodotServer {
+  /** The port actually bound (useful with `PORT=0`). */
+  port: number;
+  url: string;
+  metrics: ServerMetrics;
+  /** Stops accepting, answers in-flight `logger_log` calls, closes everything. */
+  close(): Promise<void>;
+}
+
+/** Options of `startGodotServer` beyond the configuration. */
+export interface GodotServerOptions {
+  logger: Logger;
+  /** WebSocket ping interval (dead-peer detection). @default 30000 */
+  pingIntervalMs?: number;
+}
+
+/**
+ * Starts the server process's whole surface on one port: MCP over WebSocket,
+ * Streamable HTTP MCP at `/mcp`, `/health`, `/metrics` and the dashboard.
+ */
+export async function startGodotServer(
+  config: GodotServerConfig,
+  options: GodotServerOptions,
+): Promise<GodotServer> {
+  const { logger } = options;
+  // Fail fast rather than buffer while Redis is away: logger_log must answer
+  // within 1 s with an error, never hang (REQ-PERF-006).
+  const redis = new Redis(config.REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1000,
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+  });
+  redis.on('error', (error) => logger.debug({ err: error.message }, 'redis: connection error'));
+  const queue = new Queue<LogEntry>(config.QUEUE_NAME, {
+    connection: redis,
+    streams: { events: { maxLen: 1000 } },
+  });
+  queue.on('error', (error) => logger.debug({ err: error.message }, 'queue: error'));
+  const metrics = createServerMetrics(() =>
+    queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+  );
+  const levels = new LevelStore(redis, config.DEFAULT_LOG_LEVEL);
+  const ingest = new Ingest({
+    queue,
+    levels,
+    bound: new QueueBound(redis, queue, config.MAX_QUEUE_SIZE),
+    metrics,
+    logger,
+    maxEntryBytes: config.MAX_ENTRY_BYTES,
+  });
+  const dewey = new DeweyClient({
+    url: config.DEWEY_URL,
+    callTimeoutMs: config.DEWEY_TIMEOUT_MS,
+    connectTimeoutMs: Math.min(5000, config.DEWEY_TIMEOUT_MS),
+    reconnectInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
+    reconnectMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+    onStatusChange: (up) => metrics.deweyUp.set(up ? 1 : 0),
+    logger,
+  });
+  dewey
+    .connect()
+    .catch((error: Error) => logger.warn({ err: error.message }, 'dewey: not reachable yet'));
+
+  const createMcpServer = () => createGodotMcpServer({ ingest, levels, dewey, metrics, logger });
+  // Room for an entry of MAX_ENTRY_BYTES whose every character JSON escapes, plus framing.
+  const maxFrameBytes = Math.max(DEFAULT_MAX_FRAME_BYTES, config.MAX_ENTRY_BYTES * 2 + 64 * 1024);
+  const http = createHttpApp({
+    createMcpServer,
+    health: () => checkHealth({ redis, queue, deweyUp: () => dewey.isUp }),
+    metrics,
+    queue,
+    logger,
+    authToken: config.AUTH_TOKEN,
+    adminToken: config.ADMIN_TOKEN,
+    maxBodyBytes: maxFrameBytes,
+  });
+
+  const server: Server = createServer(http.app);
+  const websocket = new WebSocketEndpoint(server, {
+    createMcpServer,
+    metrics,
+    logger,
+    authToken: config.AUTH_TOKEN,
+    maxFrameBytes,
+    pingIntervalMs: options.pingIntervalMs,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, host: config.HOST, queue: config.QUEUE_NAME }, 'server listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `ws://127.0.0.1:${port}`,
+    metrics,
+    close: () => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await websocket.close();
+        await http.closeSessions();
+        await ingest.idle();
+        server.closeAllConnections();
+        await stopped;
+        await Promise.allSettled([dewey.close(), queue.close()]);
+        redis.disconnect();
+        logger.info({}, 'server stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import {
+  isAtLeast,
+  type LogEntry,
+  type Logger,
+  type LogInput,
+  replaceNulInJson,
+} from '@godot/shared';
+import type { JobsOptions, Queue } from 'bullmq';
+import { EntryRefusedError, QueueUnavailableError } from './ingest-errors.js';
+import type { LevelStore } from './level-store.js';
+import type { QueueBound } from './queue-bound.js';
+import type { ServerMetrics } from './server-metrics.js';
+
+/** Reply of `logger_log` (godot.md). */
+export type LogReply =
+  | { status: 'ok'; queued: true; id: string; sanitized?: true }
+  | { status: 'ok'; queued: false; reason: string };
+
+/** Options of `Ingest`. */
+export interface IngestOptions {
+  queue: Queue<LogEntry>;
+  levels: LevelStore;
+  bound: QueueBound;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Largest serialized entry. @default 1048576 */
+  maxEntryBytes?: number;
+  /** Time Redis has to accept a flush before callers get an error (REQ-PERF-006). @default 1000 */
+  enqueueTimeoutMs?: number;
+  /** Most entries per Redis round trip. @default 1000 */
+  maxFlushEntries?: number;
+  /** Least time between two "dropped" lines in our log. @default 10000 */
+  dropReportIntervalMs?: number;
+  /** Clock for `created_at`. @default () => new Date() */
+  now?: () => Date;
+}
+
+interface Pending {
+  entry: LogEntry;
+  sanitized: boolean;
+  resolve: (reply: LogReply) => void;
+  reject: (error: Error) => void;
+}
+
+/** Completed jobs are removed, keeping a short tail for the dashboard; failed ones are kept, bounded. */
+const JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 10_000 },
+};
+
+/**
+ * The `logger_log` data path: shape the entry, then queue it. Calls that
+ * arrive while a flush is in flight wait and go together in the next one
+ * (group commit), so under load many entries share each Redis round trip:
+ * one HMGET for levels, one `addBulk`, one bound check.
+ */
+export class Ingest {
+  private readonly options: Required<IngestOptions>;
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private droppedSinceReport = 0;
+  private lastDropReport = 0;
+
+  constructor(options: IngestOptions) {
+    this.options = {
+      maxEntryBytes: 1024 * 1024,
+      enqueueTimeoutMs: 1000,
+      maxFlushEntries: 1000,
+      dropReportIntervalMs: 10_000,
+      now: () => new Date(),
+      ...options,
+    };
+  }
+
+  /** Queues one validated input; resolves once Redis holds the job (or it was filtered). */
+  log(input: LogInput): Promise<LogReply> {
+    const { entry, sanitized } = this.shape(input);
+    this.options.metrics.received.inc({ level: entry.level });
+    return new Promise<LogReply>((resolve, reject) => {
+      this.pending.push({ entry, sanitized, resolve, reject });
+      this.flushing ??= this.drain();
+    });
+  }
+
+  /** Resolves when every accepted call has been answered (for shutdown). */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.reportDropped();
+  }
+
+  private shape(input: LogInput): { entry: LogEntry; sanitized: boolean } {
+    const entry: LogEntry = {
+      component: input.component,
+      level: input.level,
+      message: input.message,
+      trace_id: input.trace_id ?? null,
+      data: input.data ?? null,
+      created_at: this.options.now().toISOString(),
+    };
+    let json: string;
+    try {
+      json = JSON.stringify(entry);
+    } catch {
+      throw new EntryRefusedError('data', 'cannot be serialized (nested too deeply)');
+    }
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.options.maxEntryBytes) {
+      const field = Buffer.byteLength(entry.message) >= bytes / 2 ? 'message' : 'data';
+      throw new EntryRefusedError(
+        field,
+        `the entry is ${bytes} bytes serialized, above MAX_ENTRY_BYTES (${this.options.maxEntryBytes})`,
+      );
+    }
+    // NUL cannot be stored by PostgreSQL; replace rather than refuse (godot.md).
+    const clean = replaceNulInJson(json);
+    return clean.changed
+      ? { entry: JSON.parse(clean.json) as LogEntry, sanitized: true }
+      : { entry, sanitized: false };
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.options.maxFlushEntries);
+        await this.flush(batch);
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${this.options.enqueueTimeoutMs} ms`)),
+        this.options.enqueueTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.enqueue(batch), timeout]);
+    } catch (cause) {
+      const error = new QueueUnavailableError(
+        `queue unavailable, entry not queued: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+      this.options.logger.error(
+        { err: error.message, entries: batch.length },
+        'ingest: Redis refused a flush',
+      );
+      for (const call of batch) call.reject(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async enqueue(batch: Pending[]): Promise<void> {
+    const { metrics, levels, queue, bound } = this.options;
+    const components = [...new Set(batch.map((call) => call.entry.component))];
+    const minimums = new Map(
+      (await levels.minimumLevels(components)).map((level, index) => [components[index], level]),
+    );
+    const accepted: Pending[] = [];
+    for (const call of batch) {
+      const minimum = minimums.get(call.entry.component) ?? 'TRACE';
+      if (isAtLeast(call.entry.level, minimum)) accepted.push(call);
+      else {
+        metrics.filtered.inc({ level: call.entry.level });
+        call.resolve({
+          status: 'ok',
+          queued: false,
+          reason: `below ${call.entry.component}'s level ${minimum}`,
+        });
+      }
+    }
+    if (accepted.length === 0) return;
+    const jobs = await queue.addBulk(
+      accepted.map((call) => ({ name: 'log', data: call.entry, opts: JOB_OPTIONS })),
+    );
+    accepted.forEach((call, index) => {
+      metrics.queued.inc({ level: call.entry.level });
+      if (call.sanitized) metrics.sanitized.inc();
+      const id = String(jobs[index]?.id);
+      call.resolve(
+        call.sanitized
+          ? { status: 'ok', queued: true, id, sanitized: true }
+          : { status: 'ok', queued: true, id },
+      );
+    });
+    // The entries are queued and answered; enforcing the bound comes after.
+    // If Redis fails now, the next flush trims what this one could not.
+    try {
+      this.countDropped(await bound.trim());
+    } catch (error) {
+      this.options.logger.warn(
+        { err: String(error) },
+        'ingest: bound check failed, retried on next flush',
+      );
+    }
+  }
+
+  private countDropped(removed: number): void {
+    if (removed === 0) return;
+    this.options.metrics.dropped.inc(removed);
+    this.droppedSinceReport += removed;
+    if (Date.now() - this.lastDropReport >= this.options.dropReportIntervalMs) this.reportDropped();
+  }
+
+  private reportDropped(): void {
+    if (this.droppedSinceReport === 0) return;
+    this.options.logger.warn(
+      { dropped: this.droppedSinceReport, max_queue_size: this.options.bound.max },
+      'queue full: oldest waiting entries dropped',
+    );
+    this.droppedSinceReport = 0;
+    this.lastDropReport = Date.now();
+  }
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type Logger, selectSubprotocol, WebSocketServerTransport } from '@godot/shared';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { isAuthorized } from './auth.js';
+import type { ServerMetrics } from './server-metrics.js';
+import { tapToolCalls } from './tool-call-tap.js';
+
+/** Options of `WebSocketEndpoint`. */
+export interface WebSocketEndpointOptions {
+  /** Builds the `McpServer` for one connection. */
+  createMcpServer: () => McpServer;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Required bearer token; `undefined` accepts everyone. @default undefined */
+  authToken?: string;
+  /** Largest incoming frame; bigger ones close the connection with 1009. */
+  maxFrameBytes: number;
+  /** WebSocket ping interval for dead-peer detection. @default 30000 */
+  pingIntervalMs?: number;
+}
+
+/**
+ * MCP over WebSocket on any path of the HTTP server's port (clients use `/`).
+ * Every accepted socket gets its own transport and its own `McpServer`.
+ */
+export class WebSocketEndpoint {
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<WebSocket>();
+
+  constructor(
+    server: Server,
+    private readonly options: WebSocketEndpointOptions,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      handleProtocols: selectSubprotocol,
+      // Per-message deflate costs CPU on every small log line for no gain.
+      perMessageDeflate: false,
+    });
+    server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Closes every connection (1001, going away) and stops accepting. */
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.close(1001, 'server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const socket of this.sockets) socket.terminate();
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!isAuthorized(request.headers, this.options.authToken)) {
+      this.options.logger.warn(
+        { remote: request.socket.remoteAddress },
+        'websocket: refused, bad or missing token',
+      );
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws));
+  }
+
+  private async accept(ws: WebSocket): Promise<void> {
+    const { createMcpServer, metrics, logger, pingIntervalMs } = this.options;
+    this.sockets.add(ws);
+    const transport = new WebSocketServerTransport(ws, { pingIntervalMs });
+    const mcp = createMcpServer();
+    tapToolCalls(transport, metrics, logger);
+    mcp.server.onclose = () => this.sockets.delete(ws);
+    mcp.server.onerror = (error) =>
+      logger.debug({ err: error.message }, 'websocket: frame refused');
+    try {
+      await mcp.connect(transport);
+    } catch (error) {
+      this.sockets.delete(ws);
+      logger.error({ err: String(error) }, 'websocket: could not start MCP session');
+      ws.terminate();
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { LEVELS, type Level, parseLevel } from './levels.js';
+
+/** A configuration value that failed validation; `variable` names the environment variable. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be an integer' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
+
+const url = (protocols: string[], fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol), {
+      error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    });
+
+const optionalSecret = z.string().optional();
+
+const PINO_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every variable Godot reads (godot.md, Configuration), with its default. */
+const configSchema = z.object({
+  PORT: int(0, 65_535, 9060),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  DEWEY_URL: url(['ws:', 'wss:'], 'ws://dewey-mcp:9020'),
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, - or _' })
+    .default('godot-logs'),
+  BATCH_SIZE: int(1, 1000, 100),
+  BATCH_TIMEOUT_MS: int(1, 60_000, 100),
+  MAX_QUEUE_SIZE: int(1, 100_000_000, 100_000),
+  MAX_ENTRY_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+  BATCH_MAX_BYTES: int(1024, 256 * 1024 * 1024, 8 * 1024 * 1024),
+  DEWEY_TIMEOUT_MS: int(100, 600_000, 10_000),
+  RETRY_INITIAL_DELAY_MS: int(1, 3_600_000, 1000),
+  RETRY_MAX_DELAY_MS: int(1, 3_600_000, 30_000),
+  DEFAULT_LOG_LEVEL: z
+    .string()
+    .default('TRACE')
+    .refine((value) => parseLevel(value) !== undefined, {
+      error: `must be one of ${LEVELS.join(', ')}`,
+    })
+    .transform((value) => parseLevel(value) as Level),
+  LOG_LEVEL: z
+    .enum(PINO_LEVELS, { error: `must be one of ${PINO_LEVELS.join(', ')}` })
+    .default('info'),
+  AUTH_TOKEN: optionalSecret,
+  ADMIN_TOKEN: optionalSecret,
+  WORKER_PORT: int(0, 65_535, 9061),
+  WORKER_HOST: z.string().min(1).default('127.0.0.1'),
+  /** BullMQ job lock: how soon a dead worker's jobs return to the queue. */
+  WORKER_LOCK_MS: int(1000, 600_000, 30_000),
+});
+
+/** Godot's validated, frozen configuration. */
+export type Config = Readonly<z.output<typeof configSchema>>;
+
+/**
+ * Reads and validates the environment once (style.md, principle 2). Only each
+ * package's `main.ts` calls it. Empty strings count as unset, as in most
+ * container tooling. Throws `ConfigError` naming the first bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  // DEWEY_MCP_URL is the Python Godot's name for the same setting.
+  if (input.DEWEY_URL === undefined && env.DEWEY_MCP_URL) input.DEWEY_URL = env.DEWEY_MCP_URL;
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const shown =
+      variable === 'DEWEY_URL' && env.DEWEY_URL === undefined ? 'DEWEY_MCP_URL' : variable;
+    throw new ConfigError(shown, issue?.message ?? 'invalid');
+  }
+  const config = result.data;
+  if (config.RETRY_MAX_DELAY_MS < config.RETRY_INITIAL_DELAY_MS) {
+    throw new ConfigError('RETRY_MAX_DELAY_MS', 'must not be below RETRY_INITIAL_DELAY_MS');
+  }
+  return Object.freeze(config);
+}

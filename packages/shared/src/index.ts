@@ -1,0 +1,65 @@
+// Every export here is public API (style.md, principle 6).
+export { type BackoffOptions, backoffDelay } from './backoff.js';
+export { type Config, ConfigError, loadConfig } from './config.js';
+export { DeweyClient, type DeweyClientOptions } from './dewey-client.js';
+export { DeweyConnection, type DeweyConnectionOptions } from './dewey-connection.js';
+export {
+  DeweyError,
+  DeweyProtocolError,
+  DeweyRejectedError,
+  DeweyUnavailableError,
+  type UnavailableReason,
+} from './dewey-errors.js';
+export {
+  type ClearResult,
+  type DeweyClearArgs,
+  type DeweyLogEntry,
+  type DeweyQueryArgs,
+  type LogRow,
+  logRowSchema,
+  type StatsResult,
+  type StoreResult,
+} from './dewey-types.js';
+export { isAtLeast, LEVELS, type Level, levelRank, parseLevel } from './levels.js';
+export { type LogEntry, logEntrySchema } from './log-entry.js';
+export { type Logger, silentLogger } from './logger.js';
+export { REDIS_KEYS, workerHeartbeatKey, workerHeartbeatPattern } from './redis-keys.js';
+export { replaceNulInJson, type SanitizedJson } from './sanitize.js';
+export {
+  type ClearInput,
+  clearInputSchema,
+  clearInputShape,
+  type LogInput,
+  levelSchema,
+  logInputSchema,
+  logInputShape,
+  normalizeUuid,
+  type QueryInput,
+  queryInputSchema,
+  queryInputShape,
+  type SetLevelInput,
+  setLevelInputSchema,
+  setLevelInputShape,
+} from './tool-inputs.js';
+export {
+  ConnectFailedError,
+  ConnectTimeoutError,
+  InvalidFrameError,
+  PeerUnresponsiveError,
+  TransportClosedError,
+  TransportError,
+} from './transport/transport-errors.js';
+export {
+  type CreateWebSocket,
+  DEFAULT_MAX_INCOMING_FRAME_BYTES,
+  WebSocketClientTransport,
+  type WebSocketClientTransportOptions,
+} from './transport/websocket-client-transport.js';
+export {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_PING_INTERVAL_MS,
+  MCP_SUBPROTOCOL,
+  selectSubprotocol,
+  WebSocketServerTransport,
+  type WebSocketServerTransportOptions,
+} from './transport/websocket-server-transport.js';

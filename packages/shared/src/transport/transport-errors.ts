@@ -1,0 +1,89 @@
+/**
+ * Local errors of the WebSocket transports. Their `code` never crosses the
+ * wire (JSON-RPC error codes do, see `json-rpc-frames.ts`); callers branch on
+ * the class with `instanceof`, not on the message text.
+ */
+export type TransportErrorCode =
+  | 'TRANSPORT_CLOSED'
+  | 'CONNECT_TIMEOUT'
+  | 'CONNECT_FAILED'
+  | 'INVALID_FRAME'
+  | 'PEER_UNRESPONSIVE';
+
+/** Base of every error the WebSocket transports raise or report through `onerror`. */
+export class TransportError extends Error {
+  constructor(
+    readonly code: TransportErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** `send` on a transport that is not (or no longer) open; nothing was sent. */
+export class TransportClosedError extends TransportError {
+  constructor(message = 'WebSocket transport is not open', options?: { cause?: unknown }) {
+    super('TRANSPORT_CLOSED', message, options);
+  }
+}
+
+/** The client's opening handshake did not finish within `connectTimeoutMs`. */
+export class ConnectTimeoutError extends TransportError {
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      'CONNECT_TIMEOUT',
+      `WebSocket handshake with ${url} did not finish within ${timeoutMs} ms`,
+    );
+  }
+}
+
+/**
+ * The client could not open the connection: refused, DNS, an HTTP status
+ * instead of 101, a subprotocol mismatch… `cause` is the error `ws` gave.
+ */
+export class ConnectFailedError extends TransportError {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('CONNECT_FAILED', `Could not open a WebSocket to ${url}: ${reason}`, { cause });
+  }
+}
+
+/**
+ * A frame that is not one JSON-RPC message the SDK accepts: not JSON, a batch,
+ * binary, or failing `JSONRPCMessageSchema` (such as Dewey's `id: null` error
+ * replies). Reported through `onerror`; the connection stays open.
+ */
+export class InvalidFrameError extends TransportError {
+  constructor(
+    message: string,
+    /** The parsed JSON, or `undefined` when the frame was not JSON text. */
+    readonly value: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super('INVALID_FRAME', message, options);
+  }
+}
+
+/** The peer did not answer a WebSocket ping before the next one was due; the socket was terminated. */
+export class PeerUnresponsiveError extends TransportError {
+  constructor(readonly pingIntervalMs: number) {
+    super('PEER_UNRESPONSIVE', `WebSocket peer did not answer a ping within ${pingIntervalMs} ms`);
+  }
+}
+
+/** `url` without user name and password, safe to put in messages and logs. */
+export function redactUrl(url: URL): string {
+  if (url.username === '' && url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
+}

@@ -1,0 +1,131 @@
+import { hostname } from 'node:os';
+import { type Config, DeweyClient, type LogEntry, type Logger } from '@godot/shared';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Heartbeat } from './heartbeat.js';
+import { migrateLegacyQueue } from './legacy-migration.js';
+import { LogWorker } from './log-worker.js';
+import { startWorkerHttp } from './worker-http.js';
+import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
+
+/** The configuration the worker reads (a subset of `Config`). */
+export type GodotWorkerConfig = Pick<
+  Config,
+  | 'REDIS_URL'
+  | 'DEWEY_URL'
+  | 'QUEUE_NAME'
+  | 'BATCH_SIZE'
+  | 'BATCH_TIMEOUT_MS'
+  | 'BATCH_MAX_BYTES'
+  | 'DEWEY_TIMEOUT_MS'
+  | 'RETRY_INITIAL_DELAY_MS'
+  | 'RETRY_MAX_DELAY_MS'
+  | 'WORKER_PORT'
+  | 'WORKER_HOST'
+>;
+
+/** Options of `startGodotWorker` beyond the configuration. */
+export interface GodotWorkerOptions {
+  logger: Logger;
+  /** Job lock; tests shorten it so a killed worker's jobs return sooner. @default 30000 */
+  lockDurationMs?: number;
+  /** @default 30000 */
+  stalledIntervalMs?: number;
+  /** @default `${hostname()}-${process.pid}` */
+  workerId?: string;
+}
+
+/** A running worker. */
+export interface GodotWorker {
+  /** Port of `/health` and `/metrics`. */
+  port: number;
+  metrics: WorkerMetrics;
+  close(): Promise<void>;
+}
+
+/** Starts the worker process: legacy migration, delivery loop, heartbeat, HTTP. */
+export async function startGodotWorker(
+  config: GodotWorkerConfig,
+  options: GodotWorkerOptions,
+): Promise<GodotWorker> {
+  const { logger } = options;
+  const metrics = createWorkerMetrics();
+  // BullMQ workers block on Redis and must retry for ever: no per-request limit.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  redis.on('error', (error) => logger.debug({ err: error.message }, 'redis: connection error'));
+  const dewey = new DeweyClient({
+    url: config.DEWEY_URL,
+    callTimeoutMs: config.DEWEY_TIMEOUT_MS,
+    connectTimeoutMs: Math.min(5000, config.DEWEY_TIMEOUT_MS),
+    reconnectInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
+    reconnectMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+    onStatusChange: (up) => metrics.deweyUp.set(up ? 1 : 0),
+    logger,
+  });
+  const queue = new Queue<LogEntry>(config.QUEUE_NAME, { connection: redis });
+  await migrateLegacyQueue({
+    redis,
+    queue,
+    logger,
+    onMigrated: (count) => metrics.migrated.inc(count),
+  });
+
+  const worker = new LogWorker({
+    connection: redis,
+    queueName: config.QUEUE_NAME,
+    dewey,
+    metrics,
+    logger,
+    batchSize: config.BATCH_SIZE,
+    batchTimeoutMs: config.BATCH_TIMEOUT_MS,
+    batchMaxBytes: config.BATCH_MAX_BYTES,
+    retryInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
+    retryMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+    lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.stalledIntervalMs,
+  });
+  const started = worker.start();
+  const heartbeat = new Heartbeat({
+    redis,
+    queueName: config.QUEUE_NAME,
+    workerId: options.workerId ?? `${hostname()}-${process.pid}`,
+    logger,
+  });
+  heartbeat.start();
+  const http = await startWorkerHttp({
+    host: config.WORKER_HOST,
+    port: config.WORKER_PORT,
+    registry: metrics.registry,
+    health: async () => {
+      const redisUp = await redis.ping().then(
+        () => true,
+        () => false,
+      );
+      const body = {
+        status: redisUp ? 'ok' : 'unhealthy',
+        redis: { up: redisUp },
+        dewey: { up: dewey.isUp },
+      };
+      return { code: redisUp ? 200 : 503, body };
+    },
+  });
+  logger.info({ port: http.port, queue: config.QUEUE_NAME }, 'worker listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: http.port,
+    metrics,
+    close: () => {
+      closing ??= (async () => {
+        await worker.close();
+        await started;
+        await heartbeat.stop();
+        await new Promise<void>((resolve) => http.server.close(() => resolve()));
+        await Promise.allSettled([dewey.close(), queue.close()]);
+        redis.disconnect();
+        logger.info({}, 'worker stopped');
+      })();
+      return closing;
+    },
+  };
+}
