@@ -71,6 +71,7 @@ export async function startGodotServer(
     retryStrategy: (times) => Math.min(times * 100, 1000),
   });
   redis.on('error', (error) => logger.debug({ err: error.message }, 'redis: connection error'));
+  await waitForRedis(redis, logger);
   const queue = new Queue<LogEntry>(config.QUEUE_NAME, {
     connection: redis,
     streams: { events: { maxLen: 1000 } },
@@ -151,4 +152,21 @@ export async function startGodotServer(
       return closing;
     },
   };
+}
+
+/**
+ * Without an offline queue, calls made before the first connection would fail;
+ * give Redis a few seconds at start. If it is still away, start anyway:
+ * `/health` says so and logging begins as soon as Redis answers.
+ */
+async function waitForRedis(redis: Redis, logger: Logger, timeoutMs = 5000): Promise<void> {
+  if (redis.status === 'ready') return;
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  if (!ready) logger.warn({ timeout_ms: timeoutMs }, 'redis: not reachable yet, starting anyway');
 }

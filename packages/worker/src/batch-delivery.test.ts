@@ -34,7 +34,9 @@ describe('deliverBatch', () => {
 
   it('isolates offenders and stores the rest, in order', async () => {
     const store = allOrNothing();
-    const messages = Array.from({ length: 100 }, (_, i) => (i === 37 || i === 90 ? `bad${i}` : `ok${i}`));
+    const messages = Array.from({ length: 100 }, (_, i) =>
+      i === 37 || i === 90 ? `bad${i}` : `ok${i}`,
+    );
     const outcome = await deliverBatch(store, messages.map(entry));
     expect(outcome.stored).toBe(98);
     expect([...outcome.rejected]).toEqual([

@@ -7,7 +7,10 @@ describe('Batcher', () => {
 
   it('seals at maxItems, in order', () => {
     const batches: number[][] = [];
-    const batcher = new Batcher<number>((batch) => batches.push(batch), { maxItems: 100, maxWaitMs: 100 });
+    const batcher = new Batcher<number>((batch) => batches.push(batch), {
+      maxItems: 100,
+      maxWaitMs: 100,
+    });
     for (let i = 0; i < 150; i += 1) batcher.add(i, 10);
     expect(batches.map((b) => b.length)).toEqual([100]);
     expect(batches[0]).toEqual([...Array(100).keys()]);
@@ -28,7 +31,10 @@ describe('Batcher', () => {
 
   it('never exceeds maxBytes, but lets one oversized item go alone', () => {
     const batches: string[][] = [];
-    const batcher = new Batcher<string>((batch) => batches.push(batch), { maxItems: 10, maxBytes: 100 });
+    const batcher = new Batcher<string>((batch) => batches.push(batch), {
+      maxItems: 10,
+      maxBytes: 100,
+    });
     batcher.add('a', 60);
     batcher.add('b', 60);
     batcher.add('huge', 500);

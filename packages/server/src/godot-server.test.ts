@@ -1,0 +1,138 @@
+import { RawWsClient, toolPayload } from '@godot/testkit';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GodotServer } from './godot-server.js';
+import { connectClient, payload, type ServerStack, startServerStack } from './server.fixture.js';
+
+describe('the four tools over WebSocket and Streamable HTTP', () => {
+  let stack: ServerStack;
+  let server: GodotServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    stack = await startServerStack();
+    server = await stack.start();
+    client = await connectClient(server.url);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await stack?.close();
+  });
+
+  it('lists exactly the four tools, aliases hidden', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'logger_clear',
+      'logger_log',
+      'logger_query',
+      'logger_set_level',
+    ]);
+    const query = tools.find((tool) => tool.name === 'logger_query');
+    expect(query?.outputSchema).toMatchObject({
+      type: 'object',
+      properties: { logs: { type: 'array' } },
+    });
+  });
+
+  it('queues a normalised, stamped entry as one BullMQ job', async () => {
+    const before = Date.now();
+    const result = await client.callTool({
+      name: 'logger_log',
+      arguments: {
+        component: ' relay ',
+        level: 'warning',
+        message: 'disk at 91%',
+        trace_id: 'ABCDEF0123456789ABCDEF0123456789',
+        data: { disk: '/dev/vda', used: 0.91 },
+      },
+    });
+    const reply = payload<{ status: string; queued: boolean; id: string }>(result);
+    expect(reply).toMatchObject({ status: 'ok', queued: true });
+    const job = await stack.queue.getJob(reply.id);
+    expect(job?.data).toEqual({
+      component: 'relay',
+      level: 'WARN',
+      message: 'disk at 91%',
+      trace_id: 'abcdef01-2345-6789-abcd-ef0123456789',
+      data: { disk: '/dev/vda', used: 0.91 },
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(Date.parse(job?.data.created_at)).toBeGreaterThanOrEqual(before);
+  });
+
+  it('replaces NUL characters and says so', async () => {
+    const result = await client.callTool({
+      name: 'logger_log',
+      arguments: {
+        component: 'c',
+        level: 'INFO',
+        message: 'a\u0000b',
+        data: { 'k\u0000': ['\u0000'] },
+      },
+    });
+    const reply = payload<{ id: string; sanitized: boolean }>(result);
+    expect(reply.sanitized).toBe(true);
+    const job = await stack.queue.getJob(reply.id);
+    expect(job?.data).toMatchObject({ message: 'a\uFFFDb', data: { 'k\uFFFD': ['\uFFFD'] } });
+  });
+
+  it('serves the same tools over Streamable HTTP at /mcp', async () => {
+    const http = new SdkClient({ name: 'http-test', version: '1.0.0' });
+    await http.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.port}/mcp`)),
+    );
+    try {
+      expect((await http.listTools()).tools).toHaveLength(4);
+      const reply = payload<{ id: string }>(
+        await http.callTool({
+          name: 'logger_log',
+          arguments: { component: 'http', level: 'ERROR', message: 'via http' },
+        }),
+      );
+      expect((await stack.queue.getJob(reply.id))?.data).toMatchObject({
+        component: 'http',
+        level: 'ERROR',
+      });
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('accepts Python-style raw clients: socket per line, no initialize, nulls, alias', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const socket = await RawWsClient.connect(server.url);
+      if (i % 2 === 0) {
+        const init = await socket.request('initialize', {
+          protocolVersion: '2024-11-05',
+          capabilities: {},
+          clientInfo: { name: 'python', version: '0' },
+        });
+        expect(init.result).toMatchObject({ serverInfo: { name: 'godot' } });
+      }
+      const reply = await socket.request('tools/call', {
+        name: i % 3 === 0 ? 'godot_logger_log' : 'logger_log',
+        arguments: {
+          component: 'py',
+          level: 'info',
+          message: `line ${i}`,
+          trace_id: null,
+          data: null,
+        },
+      });
+      const body = toolPayload(reply) as { queued: boolean; id: string };
+      expect(body.queued).toBe(true);
+      ids.push(body.id);
+      await socket.close();
+    }
+    const jobs = await Promise.all(ids.map((id) => stack.queue.getJob(id)));
+    expect(jobs.map((job) => job?.data.message)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `line ${i}`),
+    );
+    expect(jobs.every((job) => job?.data.level === 'INFO' && job.data.trace_id === null)).toBe(
+      true,
+    );
+  });
+});

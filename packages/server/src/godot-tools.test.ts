@@ -1,0 +1,243 @@
+import { DeweyEmulator, RawWsClient } from '@godot/testkit';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GodotServer } from './godot-server.js';
+import {
+  connectClient,
+  errorText,
+  payload,
+  type ServerStack,
+  startServerStack,
+} from './server.fixture.js';
+
+const valid = { component: 'c', level: 'INFO', message: 'm' };
+
+describe('bad input to logger_log', () => {
+  let stack: ServerStack;
+  let server: GodotServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    stack = await startServerStack({ MAX_ENTRY_BYTES: 4096 });
+    server = await stack.start();
+    client = await connectClient(server.url);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await stack?.close();
+  });
+
+  it.each([
+    ['missing component', { level: 'INFO', message: 'm' }, 'is required at component'],
+    ['numeric component', { ...valid, component: 42 }, 'must be a string at component'],
+    ['blank component', { ...valid, component: '  ' }, 'must not be empty at component'],
+    [
+      'long component',
+      { ...valid, component: 'x'.repeat(129) },
+      'at most 128 characters at component',
+    ],
+    ['missing level', { component: 'c', message: 'm' }, 'is required at level'],
+    [
+      'unknown level',
+      { ...valid, level: 'FATAL' },
+      'must be one of TRACE, DEBUG, INFO, WARN, ERROR',
+    ],
+    ['numeric level', { ...valid, level: 3 }, 'at level'],
+    ['missing message', { component: 'c', level: 'INFO' }, 'is required at message'],
+    ['object message', { ...valid, message: { text: 'm' } }, 'must be a string at message'],
+    [
+      'non-UUID trace_id',
+      { ...valid, trace_id: 'req-42' },
+      'must be a UUID (dashed or 32 hex digits) at trace_id',
+    ],
+    ['numeric trace_id', { ...valid, trace_id: 42 }, 'at trace_id'],
+    ['array data', { ...valid, data: [1, 2] }, 'must be a JSON object or null at data'],
+    ['string data', { ...valid, data: 'x=1' }, 'must be a JSON object or null at data'],
+    ['oversized entry', { ...valid, message: 'x'.repeat(5000) }, 'message: the entry is'],
+    ['oversized data', { ...valid, data: { blob: 'y'.repeat(5000) } }, 'data: the entry is'],
+  ])('%s → a tool error naming the field, nothing queued', async (_name, args, expected) => {
+    const before = await stack.queue.count();
+    const text = errorText(await client.callTool({ name: 'logger_log', arguments: args }));
+    expect(text).toContain(expected);
+    expect(await stack.queue.count()).toBe(before);
+    // The connection keeps serving.
+    expect(payload(await client.callTool({ name: 'logger_log', arguments: valid }))).toMatchObject({
+      queued: true,
+    });
+  });
+
+  it('answers an unknown tool and an unknown method clearly, then serves the next call', async () => {
+    const socket = await RawWsClient.connect(server.url);
+    const unknownTool = await socket.request('tools/call', {
+      name: 'logger_explode',
+      arguments: {},
+    });
+    expect(JSON.stringify(unknownTool)).toContain('Tool logger_explode not found');
+    const unknownMethod = await socket.request('logs/everything', {});
+    expect(unknownMethod.error).toMatchObject({ code: -32601 });
+    const ok = await socket.request('tools/call', { name: 'logger_log', arguments: valid });
+    expect(JSON.stringify(ok.result)).toContain('"queued\\":true');
+    await socket.close();
+  });
+
+  it('counts refused calls by reason in /metrics', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    expect(text).toMatch(/godot_logs_refused_total\{reason="invalid"\} 13/);
+    expect(text).toMatch(/godot_logs_refused_total\{reason="too_large"\} 2/);
+  });
+});
+
+describe('logger_set_level', () => {
+  it('set on one server instance filters on another, and reports the previous level', async () => {
+    const stack = await startServerStack();
+    try {
+      const [a, b] = [await stack.start(), await stack.start()];
+      const [ca, cb] = [await connectClient(a.url), await connectClient(b.url)];
+      const set = payload(
+        await ca.callTool({
+          name: 'logger_set_level',
+          arguments: { component: 'noisy', level: 'warn' },
+        }),
+      );
+      expect(set).toEqual({ status: 'ok', component: 'noisy', level: 'WARN', previous: 'TRACE' });
+      const filtered = payload(
+        await cb.callTool({
+          name: 'logger_log',
+          arguments: { component: 'noisy', level: 'INFO', message: 'x' },
+        }),
+      );
+      expect(filtered).toEqual({ status: 'ok', queued: false, reason: "below noisy's level WARN" });
+      const kept = payload(
+        await cb.callTool({
+          name: 'logger_log',
+          arguments: { component: 'noisy', level: 'ERROR', message: 'y' },
+        }),
+      );
+      expect(kept).toMatchObject({ queued: true });
+      const other = payload(
+        await cb.callTool({
+          name: 'logger_log',
+          arguments: { component: 'quiet', level: 'TRACE', message: 'z' },
+        }),
+      );
+      expect(other).toMatchObject({ queued: true });
+      expect(await stack.raw.hgetall('logger_config:levels')).toEqual({ noisy: 'WARN' });
+      const again = payload(
+        await cb.callTool({
+          name: 'godot_logger_set_level',
+          arguments: { component: 'noisy', level: 'DEBUG' },
+        }),
+      );
+      expect(again).toMatchObject({ previous: 'WARN', level: 'DEBUG' });
+      await Promise.all([ca.close(), cb.close()]);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('logger_query and logger_clear through Dewey', () => {
+  let stack: ServerStack;
+  let client: Client;
+
+  beforeAll(async () => {
+    stack = await startServerStack();
+    client = await connectClient((await stack.start()).url);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await stack?.close();
+  });
+
+  const seed = async () => {
+    stack.dewey.clear();
+    const probe = await connectClient(stack.dewey.url);
+    await probe.callTool({
+      name: 'dewey_store_logs_batch',
+      arguments: {
+        logs: [
+          {
+            component: 'a',
+            level: 'INFO',
+            message: 'connection failed',
+            trace_id: null,
+            data: { attempt: 3 },
+          },
+          { component: 'a', level: 'DEBUG', message: 'retrying soon', trace_id: null, data: null },
+          {
+            component: 'b',
+            level: 'ERROR',
+            message: 'disk full',
+            trace_id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+            data: null,
+          },
+        ],
+      },
+    });
+    await probe.close();
+  };
+
+  it('returns rows as text and structuredContent, data decoded, only given filters sent', async () => {
+    await seed();
+    const result = await client.callTool({
+      name: 'logger_query',
+      arguments: { component: 'a', level: 'info', search: 'fail', trace_id: null },
+    });
+    const rows = payload<{ message: string; data: unknown }[]>(result);
+    expect(rows.map((row) => row.message)).toEqual(['connection failed']);
+    expect(rows[0]?.data).toEqual({ attempt: 3 });
+    expect(result.structuredContent).toEqual({ logs: rows });
+    const all = await client.callTool({ name: 'godot_logger_query', arguments: { limit: 10 } });
+    expect(payload<unknown[]>(all)).toHaveLength(3);
+  });
+
+  it('refuses a bad limit before asking Dewey', async () => {
+    expect(
+      errorText(await client.callTool({ name: 'logger_query', arguments: { limit: 5000 } })),
+    ).toContain('at limit');
+  });
+
+  it('clears through Dewey and returns its count', async () => {
+    await seed();
+    const result = await client.callTool({
+      name: 'logger_clear',
+      arguments: { before_time: new Date(Date.now() + 60_000).toISOString(), component: 'a' },
+    });
+    expect(payload(result)).toEqual({ status: 'ok', deleted_count: 2 });
+  });
+
+  it('says so when Dewey is down', async () => {
+    await stack.dewey.stop();
+    try {
+      const text = errorText(await client.callTool({ name: 'logger_query', arguments: {} }));
+      expect(text).toMatch(/^Dewey unavailable/);
+    } finally {
+      await stack.dewey.start();
+    }
+  });
+});
+
+describe('the real Dewey bugs', () => {
+  it('passes the time-filter and clear errors on instead of pretending success', async () => {
+    const realish = await DeweyEmulator.start({ realDeweyBugs: true });
+    const stack = await startServerStack();
+    try {
+      const client = await connectClient((await stack.start({ DEWEY_URL: realish.url })).url);
+      const query = errorText(
+        await client.callTool({
+          name: 'logger_query',
+          arguments: { start_time: '2026-11-24T00:00:00Z' },
+        }),
+      );
+      expect(query).toMatch(
+        /^Dewey rejected logger_query \(-32603\): Internal error: .*expected a datetime/,
+      );
+      const clear = errorText(await client.callTool({ name: 'logger_clear', arguments: {} }));
+      expect(clear).toMatch(/^Dewey rejected logger_clear \(-32603\)/);
+      await client.close();
+    } finally {
+      await stack.close();
+      await realish.close();
+    }
+  });
+});

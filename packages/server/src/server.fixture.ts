@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { type Config, loadConfig, silentLogger, WebSocketClientTransport } from '@godot/shared';
+import { DeweyEmulator, RedisServer } from '@godot/testkit';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { type GodotServer, startGodotServer } from './godot-server.js';
+
+/** A private stack for one test file: real redis-server, Dewey emulator, and server(s). */
+export interface ServerStack {
+  redis: RedisServer;
+  dewey: DeweyEmulator;
+  servers: GodotServer[];
+  /** Reads what the server queued, as the worker would. */
+  queue: Queue;
+  /** A plain connection for assertions. */
+  raw: Redis;
+  config: Config;
+  start(overrides?: Partial<Config>): Promise<GodotServer>;
+  close(): Promise<void>;
+}
+
+/** Starts Redis and the emulator; `start()` adds servers on free ports sharing them. */
+export async function startServerStack(overrides: Partial<Config> = {}): Promise<ServerStack> {
+  const [redis, dewey] = await Promise.all([RedisServer.start(), DeweyEmulator.start()]);
+  const config: Config = {
+    ...loadConfig({}),
+    PORT: 0,
+    HOST: '127.0.0.1',
+    REDIS_URL: redis.url,
+    DEWEY_URL: dewey.url,
+    QUEUE_NAME: `test-${randomUUID().slice(0, 8)}`,
+    DEWEY_TIMEOUT_MS: 2000,
+    RETRY_INITIAL_DELAY_MS: 50,
+    RETRY_MAX_DELAY_MS: 200,
+    ...overrides,
+  };
+  const raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  const queue = new Queue(config.QUEUE_NAME, { connection: raw });
+  const servers: GodotServer[] = [];
+  return {
+    redis,
+    dewey,
+    servers,
+    queue,
+    raw,
+    config,
+    async start(more = {}) {
+      const server = await startGodotServer({ ...config, ...more }, { logger: silentLogger });
+      servers.push(server);
+      return server;
+    },
+    async close() {
+      await Promise.allSettled(servers.map((server) => server.close()));
+      await queue.close().catch(() => undefined);
+      raw.disconnect();
+      await Promise.allSettled([dewey.close(), redis.close()]);
+    },
+  };
+}
+
+/** An SDK `Client` connected to a server over our WebSocket transport. */
+export async function connectClient(
+  url: string,
+  headers?: Record<string, string>,
+): Promise<Client> {
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(new WebSocketClientTransport(url, { headers }));
+  return client;
+}
+
+/** The JSON payload inside a tool result's first text item. */
+export function payload<T = Record<string, unknown>>(result: unknown): T {
+  const content = (result as { content: { text: string }[] }).content;
+  return JSON.parse(content[0]?.text ?? 'null') as T;
+}
+
+/** The text of a tool error, failing if the result was not an error. */
+export function errorText(result: unknown): string {
+  const r = result as { isError?: boolean; content: { text: string }[] };
+  if (!r.isError) throw new Error(`expected a tool error, got ${JSON.stringify(result)}`);
+  return r.content[0]?.text ?? '';
+}

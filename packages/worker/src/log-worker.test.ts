@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { exited, startWorkerStack, type WorkerStack } from './worker.fixture.js';
+
+let stack: WorkerStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+/** Job counts by state; `wait` and `active` reach 0 once everything is delivered. */
+async function unfinished(of: WorkerStack | undefined) {
+  const counts = await of?.queue.getJobCounts('completed', 'failed', 'active', 'wait');
+  return (
+    counts && {
+      completed: counts.completed,
+      failed: counts.failed,
+      active: counts.active,
+      wait: counts.wait,
+    }
+  );
+}
+
+const range = (count: number, prefix = 'm') =>
+  Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+describe('LogWorker batching', () => {
+  it('delivers 150 entries as batches of 100 and 50, in order', async () => {
+    stack = await startWorkerStack();
+    await stack.enqueue(150);
+    await stack.startWorker();
+    const rows = await stack.dewey.waitForRows(150);
+    expect(rows.map((row) => row.message)).toEqual(range(150));
+    expect(stack.dewey.calls.storeBatchSizes).toEqual([100, 50]);
+    await expect
+      .poll(() => unfinished(stack))
+      .toEqual({ completed: 150, failed: 0, active: 0, wait: 0 });
+  });
+
+  it('delivers one lone entry without any further entry arriving', async () => {
+    stack = await startWorkerStack();
+    await stack.startWorker();
+    await stack.enqueue(1, 'lonely');
+    const rows = await stack.dewey.waitForRows(1);
+    expect(rows.map((row) => row.message)).toEqual(['lonely0']);
+    expect(stack.dewey.calls.storeBatchSizes).toEqual([1]);
+  });
+
+  it('keeps batches under BATCH_MAX_BYTES', async () => {
+    stack = await startWorkerStack({ BATCH_MAX_BYTES: 4096 });
+    await stack.enqueue(10, 'big', { data: { blob: 'x'.repeat(1500) } });
+    await stack.startWorker();
+    await stack.dewey.waitForRows(10);
+    expect(Math.max(...stack.dewey.calls.storeBatchSizes)).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('LogWorker when Dewey is away', () => {
+  it('holds 5,000 entries while Dewey is stopped and delivers all once it returns', async () => {
+    stack = await startWorkerStack();
+    await stack.dewey.stop();
+    const worker = await stack.startWorker();
+    await stack.enqueue(5000);
+    // Let the worker try and back off a few times.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await stack.queue.getJobCounts('failed', 'completed')).toEqual({
+      failed: 0,
+      completed: 0,
+    });
+    await stack.dewey.start();
+    const rows = await stack.dewey.waitForRows(5000, 30_000);
+    expect(rows).toHaveLength(5000);
+    expect(new Set(rows.map((row) => row.message)).size).toBe(5000);
+    // Completed jobs are trimmed to the newest 1000 (kept for the dashboard).
+    await expect
+      .poll(() => unfinished(stack), { timeout: 10_000 })
+      .toEqual({ completed: 1000, failed: 0, active: 0, wait: 0 });
+    const metrics = await worker.metrics.registry.getSingleMetricAsString(
+      'godot_logs_delivered_total',
+    );
+    expect(metrics).toContain('godot_logs_delivered_total 5000');
+  });
+
+  it('retries a batch whose connection dropped mid-call, failing nothing', async () => {
+    stack = await startWorkerStack();
+    await stack.startWorker();
+    stack.dewey.hold();
+    await stack.enqueue(30);
+    await stack.dewey.waitForHeld(1);
+    stack.dewey.dropConnections();
+    stack.dewey.release();
+    const rows = await stack.dewey.waitForRows(30);
+    expect(rows.map((row) => row.message).sort()).toEqual(range(30).sort());
+    expect(await stack.queue.getJobCounts('failed')).toEqual({ failed: 0 });
+  });
+});
+
+describe('LogWorker and poisoned entries', () => {
+  it('stores 99 of 100 and dead-letters the one Dewey refuses, with its message', async () => {
+    stack = await startWorkerStack();
+    const ids = await stack.enqueue(100);
+    // Entry 42 carries a trace_id Dewey cannot store: its UUID column refuses it.
+    const poisoned = await stack.queue.getJob(ids[42] as string);
+    await poisoned?.updateData({ ...poisoned.data, trace_id: 'not-a-uuid' });
+    await stack.startWorker();
+    const rows = await stack.dewey.waitForRows(99);
+    expect(rows.map((row) => row.message)).toEqual(range(100).filter((m) => m !== 'm42'));
+    await expect.poll(() => stack?.queue.getJobCounts('failed')).toEqual({ failed: 1 });
+    const [failed] = await stack.queue.getFailed();
+    expect(failed?.data.message).toBe('m42');
+    expect(failed?.failedReason).toMatch(
+      /^Dewey rejected this entry: Internal error: invalid input for query argument/,
+    );
+    expect(failed?.failedReason).toContain('invalid UUID');
+  });
+
+  it('dead-letters a job whose data is not a log entry, without stopping', async () => {
+    stack = await startWorkerStack();
+    await stack.queue.add('log', { nonsense: true } as never);
+    await stack.enqueue(3);
+    await stack.startWorker();
+    await stack.dewey.waitForRows(3);
+    await expect.poll(() => stack?.queue.getJobCounts('failed')).toEqual({ failed: 1 });
+    const [failed] = await stack.queue.getFailed();
+    expect(failed?.failedReason).toMatch(/^invalid log entry in job data/);
+  });
+
+  it('retries a batch Dewey refuses entirely before blaming the entries', async () => {
+    stack = await startWorkerStack();
+    stack.dewey.rejectNext(2);
+    await stack.enqueue(10);
+    await stack.startWorker();
+    const rows = await stack.dewey.waitForRows(10);
+    expect(rows).toHaveLength(10);
+    expect(await stack.queue.getJobCounts('failed')).toEqual({ failed: 0 });
+  });
+});
+
+describe('LogWorker processes', () => {
+  it('a worker SIGKILLed while Dewey holds its batch loses nothing: another delivers every entry', async () => {
+    stack = await startWorkerStack();
+    stack.dewey.hold();
+    const first = await stack.spawnWorker();
+    await stack.enqueue(250);
+    await stack.dewey.waitForHeld(1);
+    first.kill('SIGKILL');
+    await exited(first);
+    stack.dewey.release();
+    stack.dewey.clear();
+    await stack.spawnWorker();
+    const rows = await stack.dewey.waitForRows(250, 30_000);
+    const messages = new Set(rows.map((row) => row.message));
+    for (const message of range(250)) expect(messages.has(message)).toBe(true);
+    expect(rows.length).toBeGreaterThanOrEqual(250);
+    expect(await stack.queue.getJobCounts('failed')).toEqual({ failed: 0 });
+  });
+
+  it('SIGTERM under load exits 0; a restarted worker delivers the rest, stored = sent', async () => {
+    stack = await startWorkerStack();
+    stack.dewey.setReplyDelay(20);
+    await stack.enqueue(3000);
+    const first = await stack.spawnWorker();
+    await stack.dewey.waitForRows(200, 20_000);
+    first.kill('SIGTERM');
+    expect(await exited(first)).toBe(0);
+    stack.dewey.setReplyDelay(0);
+    await stack.spawnWorker();
+    const rows = await stack.dewey.waitForRows(3000, 30_000);
+    expect(rows.map((row) => row.message).sort()).toEqual(range(3000).sort());
+    await expect
+      .poll(() => unfinished(stack), { timeout: 10_000 })
+      .toEqual({ completed: 1000, failed: 0, active: 0, wait: 0 });
+  });
+
+  it('two workers at once store every entry', async () => {
+    stack = await startWorkerStack();
+    await Promise.all([stack.startWorker(), stack.startWorker()]);
+    await stack.enqueue(2000);
+    const rows = await stack.dewey.waitForRows(2000, 30_000);
+    expect(rows.map((row) => row.message).sort()).toEqual(range(2000).sort());
+  });
+});
