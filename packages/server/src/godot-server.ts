@@ -139,10 +139,12 @@ export async function startGodotServer(
     metrics,
     close: () => {
       closing ??= (async () => {
+        // Stop accepting connections, answer every call already taken (later
+        // ones get a clear error), then close the connections.
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await ingest.close();
         await websocket.close();
         await http.closeSessions();
-        await ingest.idle();
         server.closeAllConnections();
         await stopped;
         await Promise.allSettled([dewey.close(), queue.close()]);

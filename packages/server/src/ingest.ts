@@ -58,6 +58,7 @@ export class Ingest {
   private readonly options: Required<IngestOptions>;
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private closed = false;
   private droppedSinceReport = 0;
   private lastDropReport = 0;
 
@@ -74,6 +75,11 @@ export class Ingest {
 
   /** Queues one validated input; resolves once Redis holds the job (or it was filtered). */
   log(input: LogInput): Promise<LogReply> {
+    if (this.closed) {
+      return Promise.reject(
+        new QueueUnavailableError('server shutting down, entry not queued: retry'),
+      );
+    }
     const { entry, sanitized } = this.shape(input);
     this.options.metrics.received.inc({ level: entry.level });
     return new Promise<LogReply>((resolve, reject) => {
@@ -82,8 +88,9 @@ export class Ingest {
     });
   }
 
-  /** Resolves when every accepted call has been answered (for shutdown). */
-  async idle(): Promise<void> {
+  /** Refuses further calls and resolves once every accepted one has been answered. */
+  async close(): Promise<void> {
+    this.closed = true;
     while (this.flushing) await this.flushing;
     this.reportDropped();
   }
