@@ -4,6 +4,7 @@ import {
   type Config,
   DEFAULT_MAX_FRAME_BYTES,
   DeweyClient,
+  deweyClientOptions,
   type LogEntry,
   type Logger,
 } from '@godot/shared';
@@ -90,11 +91,7 @@ export async function startGodotServer(
     maxEntryBytes: config.MAX_ENTRY_BYTES,
   });
   const dewey = new DeweyClient({
-    url: config.DEWEY_URL,
-    callTimeoutMs: config.DEWEY_TIMEOUT_MS,
-    connectTimeoutMs: Math.min(5000, config.DEWEY_TIMEOUT_MS),
-    reconnectInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
-    reconnectMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+    ...deweyClientOptions(config),
     onStatusChange: (up) => metrics.deweyUp.set(up ? 1 : 0),
     logger,
   });

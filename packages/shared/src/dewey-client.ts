@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import type { Config } from './config.js';
 import { DeweyConnection, type DeweyConnectionOptions } from './dewey-connection.js';
 import {
   DeweyError,
@@ -21,6 +22,23 @@ import {
   statsResultSchema,
   storeResultSchema,
 } from './dewey-types.js';
+
+/** The settings `deweyClientOptions` reads. */
+export type DeweyConfig = Pick<
+  Config,
+  'DEWEY_URL' | 'DEWEY_TIMEOUT_MS' | 'RETRY_INITIAL_DELAY_MS' | 'RETRY_MAX_DELAY_MS'
+>;
+
+/** Client options from the configuration, as server and worker both use them. */
+export function deweyClientOptions(config: DeweyConfig): DeweyClientOptions {
+  return {
+    url: config.DEWEY_URL,
+    callTimeoutMs: config.DEWEY_TIMEOUT_MS,
+    connectTimeoutMs: Math.min(5000, config.DEWEY_TIMEOUT_MS),
+    reconnectInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
+    reconnectMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+  };
+}
 
 /** Options of `DeweyClient`. */
 export interface DeweyClientOptions extends DeweyConnectionOptions {

@@ -1,7 +1,12 @@
 // Every export here is public API (style.md, principle 6).
 export { type BackoffOptions, backoffDelay } from './backoff.js';
 export { type Config, ConfigError, loadConfig } from './config.js';
-export { DeweyClient, type DeweyClientOptions } from './dewey-client.js';
+export {
+  DeweyClient,
+  type DeweyClientOptions,
+  type DeweyConfig,
+  deweyClientOptions,
+} from './dewey-client.js';
 export { DeweyConnection, type DeweyConnectionOptions } from './dewey-connection.js';
 export {
   DeweyError,
@@ -23,6 +28,7 @@ export {
 export { isAtLeast, LEVELS, type Level, levelRank, parseLevel } from './levels.js';
 export { type LogEntry, logEntrySchema } from './log-entry.js';
 export { type Logger, silentLogger } from './logger.js';
+export { exitOnSignals, loadConfigOrExit } from './process-lifecycle.js';
 export { REDIS_KEYS, workerHeartbeatKey, workerHeartbeatPattern } from './redis-keys.js';
 export { replaceNulInJson, type SanitizedJson } from './sanitize.js';
 export {

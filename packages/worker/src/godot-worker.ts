@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { type Config, DeweyClient, type LogEntry, type Logger } from '@godot/shared';
+import {
+  type Config,
+  DeweyClient,
+  deweyClientOptions,
+  type LogEntry,
+  type Logger,
+} from '@godot/shared';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Heartbeat } from './heartbeat.js';
@@ -54,11 +60,7 @@ export async function startGodotWorker(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   redis.on('error', (error) => logger.debug({ err: error.message }, 'redis: connection error'));
   const dewey = new DeweyClient({
-    url: config.DEWEY_URL,
-    callTimeoutMs: config.DEWEY_TIMEOUT_MS,
-    connectTimeoutMs: Math.min(5000, config.DEWEY_TIMEOUT_MS),
-    reconnectInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
-    reconnectMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+    ...deweyClientOptions(config),
     onStatusChange: (up) => metrics.deweyUp.set(up ? 1 : 0),
     logger,
   });
