@@ -10,6 +10,7 @@ import {
 } from '@godot/shared';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { registerDeliveryMetrics } from './delivery-metrics.js';
 import { createGodotMcpServer } from './godot-tools.js';
 import { checkHealth } from './health.js';
 import { createHttpApp } from './http-app.js';
@@ -81,6 +82,7 @@ export async function startGodotServer(
   const metrics = createServerMetrics(() =>
     queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
   );
+  registerDeliveryMetrics(metrics.registry, redis, config.QUEUE_NAME);
   const levels = new LevelStore(redis, config.DEFAULT_LOG_LEVEL);
   const ingest = new Ingest({
     queue,

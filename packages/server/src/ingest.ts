@@ -4,6 +4,7 @@ import {
   type Logger,
   type LogInput,
   replaceNulInJson,
+  withDefaults,
 } from '@godot/shared';
 import type { JobsOptions, Queue } from 'bullmq';
 import { EntryRefusedError, QueueUnavailableError } from './ingest-errors.js';
@@ -63,14 +64,16 @@ export class Ingest {
   private lastDropReport = 0;
 
   constructor(options: IngestOptions) {
-    this.options = {
-      maxEntryBytes: 1024 * 1024,
-      enqueueTimeoutMs: 1000,
-      maxFlushEntries: 1000,
-      dropReportIntervalMs: 10_000,
-      now: () => new Date(),
-      ...options,
-    };
+    this.options = withDefaults(
+      {
+        maxEntryBytes: 1024 * 1024,
+        enqueueTimeoutMs: 1000,
+        maxFlushEntries: 1000,
+        dropReportIntervalMs: 10_000,
+        now: () => new Date(),
+      },
+      options,
+    );
   }
 
   /** Queues one validated input; resolves once Redis holds the job (or it was filtered). */

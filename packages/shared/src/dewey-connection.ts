@@ -4,6 +4,7 @@ import { backoffDelay } from './backoff.js';
 import { DeweyUnavailableError } from './dewey-errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import { WebSocketClientTransport } from './transport/websocket-client-transport.js';
+import { withDefaults } from './with-defaults.js';
 
 /** Options of `DeweyConnection`. */
 export interface DeweyConnectionOptions {
@@ -38,15 +39,17 @@ export class DeweyConnection {
   private closed = false;
 
   constructor(options: DeweyConnectionOptions) {
-    this.options = {
-      connectTimeoutMs: 5000,
-      reconnectInitialDelayMs: 1000,
-      reconnectMaxDelayMs: 30_000,
-      createTransport: (url, connectTimeoutMs) =>
-        new WebSocketClientTransport(url, { connectTimeoutMs }),
-      logger: silentLogger,
-      ...options,
-    };
+    this.options = withDefaults(
+      {
+        connectTimeoutMs: 5000,
+        reconnectInitialDelayMs: 1000,
+        reconnectMaxDelayMs: 30_000,
+        createTransport: (url: string, connectTimeoutMs: number): Transport =>
+          new WebSocketClientTransport(url, { connectTimeoutMs }),
+        logger: silentLogger,
+      },
+      options,
+    );
   }
 
   /** True while a client is connected and initialised. */

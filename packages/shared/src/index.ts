@@ -1,6 +1,7 @@
 // Every export here is public API (style.md, principle 6).
 export { type BackoffOptions, backoffDelay } from './backoff.js';
 export { type Config, ConfigError, loadConfig } from './config.js';
+export { BATCH_DURATION_BUCKETS, deliveryStatsKey, durationBucket } from './delivery-stats.js';
 export {
   DeweyClient,
   type DeweyClientOptions,
@@ -69,3 +70,4 @@ export {
   WebSocketServerTransport,
   type WebSocketServerTransportOptions,
 } from './transport/websocket-server-transport.js';
+export { withDefaults } from './with-defaults.js';

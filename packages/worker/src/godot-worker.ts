@@ -8,6 +8,7 @@ import {
 } from '@godot/shared';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { DeliveryStatsWriter } from './delivery-stats-writer.js';
 import { Heartbeat } from './heartbeat.js';
 import { migrateLegacyQueue } from './legacy-migration.js';
 import { LogWorker } from './log-worker.js';
@@ -72,7 +73,9 @@ export async function startGodotWorker(
     onMigrated: (count) => metrics.migrated.inc(count),
   });
 
+  const stats = new DeliveryStatsWriter(redis, config.QUEUE_NAME, logger);
   const worker = new LogWorker({
+    recordBatch: (record) => stats.record(record),
     connection: redis,
     queueName: config.QUEUE_NAME,
     dewey,

@@ -4,11 +4,13 @@ import {
   type LogEntry,
   type Logger,
   logEntrySchema,
+  withDefaults,
 } from '@godot/shared';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deliverBatch } from './batch-delivery.js';
 import { Batcher } from './batcher.js';
+import type { BatchRecord } from './delivery-stats-writer.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 
 /** Options of `LogWorker`. */
@@ -39,6 +41,8 @@ export interface LogWorkerOptions {
    * failure than like bad entries. @default 3
    */
   wholeBatchRejectionRetries?: number;
+  /** Told about every store attempt (the queue-wide counts in Redis). @default none */
+  recordBatch?: (record: BatchRecord) => void;
 }
 
 interface Item {
@@ -69,17 +73,20 @@ export class LogWorker {
   private wake: (() => void) | undefined;
 
   constructor(options: LogWorkerOptions) {
-    this.options = {
-      batchSize: 100,
-      batchTimeoutMs: 100,
-      batchMaxBytes: 8 * 1024 * 1024,
-      retryInitialDelayMs: 1000,
-      retryMaxDelayMs: 30_000,
-      lockDurationMs: 30_000,
-      stalledIntervalMs: 30_000,
-      wholeBatchRejectionRetries: 3,
-      ...options,
-    };
+    this.options = withDefaults(
+      {
+        batchSize: 100,
+        batchTimeoutMs: 100,
+        batchMaxBytes: 8 * 1024 * 1024,
+        retryInitialDelayMs: 1000,
+        retryMaxDelayMs: 30_000,
+        lockDurationMs: 30_000,
+        stalledIntervalMs: 30_000,
+        wholeBatchRejectionRetries: 3,
+        recordBatch: () => {},
+      },
+      options,
+    );
     const { batchSize, batchTimeoutMs, batchMaxBytes, metrics, logger } = this.options;
     this.batcher = new Batcher((batch) => this.onBatch(batch), {
       maxItems: batchSize,
@@ -203,14 +210,16 @@ export class LogWorker {
           await this.sleep(this.delay(wholeRejections - 1));
           continue;
         }
-        metrics.batchDuration.observe((performance.now() - started) / 1000);
-        this.settle(batch, outcome.rejected);
+        const durationSeconds = (performance.now() - started) / 1000;
+        metrics.batchDuration.observe(durationSeconds);
+        this.settle(batch, outcome.rejected, durationSeconds);
         if (unavailable > 0)
           logger.info({ attempts: unavailable }, 'worker: Dewey back, delivering');
         if (this.worker.isPaused() && !this.stopping) this.worker.resume();
         return;
       } catch (error) {
         metrics.batches.inc({ outcome: 'unavailable' });
+        this.options.recordBatch({ outcome: 'unavailable', delivered: 0, deadLettered: 0 });
         if (this.stopping) {
           this.handBack(batch, error);
           return;
@@ -229,10 +238,17 @@ export class LogWorker {
     }
   }
 
-  private settle(batch: Item[], rejected: Map<number, string>): void {
+  private settle(batch: Item[], rejected: Map<number, string>, durationSeconds: number): void {
     const { metrics, logger } = this.options;
-    metrics.batches.inc({ outcome: rejected.size > 0 ? 'partial' : 'delivered' });
+    const outcome = rejected.size > 0 ? 'partial' : 'delivered';
+    metrics.batches.inc({ outcome });
     metrics.delivered.inc(batch.length - rejected.size);
+    this.options.recordBatch({
+      outcome,
+      delivered: batch.length - rejected.size,
+      deadLettered: rejected.size,
+      durationSeconds,
+    });
     batch.forEach((item, index) => {
       const reason = rejected.get(index);
       if (reason === undefined) {

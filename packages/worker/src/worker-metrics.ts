@@ -1,3 +1,4 @@
+import { BATCH_DURATION_BUCKETS } from '@godot/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one worker (godot.md, Own logs, health, metrics). */
@@ -42,7 +43,7 @@ export function createWorkerMetrics(): WorkerMetrics {
     batchDuration: new Histogram({
       name: 'godot_batch_duration_seconds',
       help: 'Time to deliver one sealed batch, retries excluded',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      buckets: [...BATCH_DURATION_BUCKETS],
       registers,
     }),
     deadLettered: new Counter({

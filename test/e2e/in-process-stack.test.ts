@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { startGodotServer } from '@godot/server';
+import { type Config, loadConfig, silentLogger } from '@godot/shared';
+import { DeweyEmulator, RawWsClient, RedisServer, toolPayload } from '@godot/testkit';
+import { startGodotWorker } from '@godot/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** Server and worker in this process, sharing a private Redis, storing into the emulator. */
+describe('server + worker end to end', () => {
+  let redis: RedisServer;
+  let dewey: DeweyEmulator;
+  let close: () => Promise<void>;
+  let port: number;
+
+  beforeAll(async () => {
+    [redis, dewey] = await Promise.all([RedisServer.start(), DeweyEmulator.start()]);
+    const config: Config = {
+      ...loadConfig({}),
+      PORT: 0,
+      HOST: '127.0.0.1',
+      WORKER_PORT: 0,
+      REDIS_URL: redis.url,
+      DEWEY_URL: dewey.url,
+      QUEUE_NAME: `e2e-${randomUUID().slice(0, 8)}`,
+    };
+    const server = await startGodotServer(config, { logger: silentLogger });
+    const worker = await startGodotWorker(config, { logger: silentLogger });
+    port = server.port;
+    close = async () => {
+      await Promise.all([server.close(), worker.close()]);
+      await Promise.all([redis.close(), dewey.close()]);
+    };
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('stores what was logged, and the server reports the workers delivery counts', async () => {
+    const socket = await RawWsClient.connect(`ws://127.0.0.1:${port}/`);
+    const traceId = randomUUID();
+    for (let i = 0; i < 5; i += 1) {
+      const reply = await socket.request('tools/call', {
+        name: 'logger_log',
+        arguments: {
+          component: 'e2e',
+          level: 'INFO',
+          message: `e2e ${i}`,
+          trace_id: traceId,
+          data: { i },
+        },
+      });
+      expect(toolPayload(reply)).toMatchObject({ queued: true });
+    }
+    const rows = await dewey.waitForRows(5);
+    expect(rows.map((row) => [row.message, row.trace_id, row.data])).toEqual(
+      Array.from({ length: 5 }, (_, i) => [`e2e ${i}`, traceId, { i }]),
+    );
+    const queried = toolPayload(
+      await socket.request('tools/call', {
+        name: 'logger_query',
+        arguments: { trace_id: traceId },
+      }),
+    );
+    expect((queried as unknown[]).length).toBe(5);
+    await socket.close();
+
+    const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    await expect.poll(scrape).toMatch(/^godot_queue_delivered_total 5$/m);
+    const text = await scrape();
+    expect(text).toMatch(/^godot_queue_batches_total\{outcome="delivered"\} [1-5]$/m);
+    expect(text).toMatch(/^godot_queue_batch_duration_seconds_bucket\{le="\+Inf"\} [1-5]$/m);
+    expect(text).toMatch(/^godot_queue_dead_lettered_total 0$/m);
+    const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', worker: { workers: 1 } });
+  });
+});
