@@ -1,0 +1,87 @@
+import { availableParallelism } from 'node:os';
+import type { Phase } from './run-phase.js';
+import { formatColumns, formatResults } from './stats.js';
+
+const PROCESSES = ['server', 'worker', 'redis', 'emulator', 'load', 'others'] as const;
+
+/**
+ * Where the CPU went, per phase: CPU milliseconds per stored entry for each
+ * process ("others": the rest of the machine, e.g. another job running at the
+ * same time, which makes the phase's numbers pessimistic), and how busy the
+ * machine was (all CPU over wall time × cores). Near 100% busy means CPU-bound.
+ */
+export function cpuTable(phases: readonly Phase[]): string {
+  const cores = availableParallelism();
+  return `CPU ms per stored entry (from the load's start until all stored; ${cores} cores):\n${formatColumns(
+    ['phase', 'entries', 'wall s', ...PROCESSES, 'busy', 'server MB', 'worker MB'],
+    phases.map((phase) => {
+      const entries = Math.max(1, phase.report.storedRows);
+      const total = PROCESSES.reduce((sum, name) => sum + (phase.cpu[name] ?? 0), 0);
+      return [
+        phase.name,
+        String(phase.report.storedRows),
+        phase.wallSeconds.toFixed(1),
+        ...PROCESSES.map((name) => (((phase.cpu[name] ?? Number.NaN) * 1000) / entries).toFixed(3)),
+        `${((100 * total) / (phase.wallSeconds * cores)).toFixed(0)}%`,
+        (phase.rssMb.server ?? Number.NaN).toFixed(0),
+        (phase.rssMb.worker ?? Number.NaN).toFixed(0),
+      ];
+    }),
+  )}`;
+}
+
+/** Phase lengths in ms, for the row labels. */
+export interface PhaseDurations {
+  sustained: number;
+  steady: number;
+  perLine: number;
+}
+
+/** Each measured number next to its target from godot.md, "Numbers to beat". */
+export function resultsTable(results: Record<string, number>, ms: PhaseDurations): string {
+  const r = results;
+  return formatResults([
+    {
+      what: `sustained end-to-end, ${ms.sustained / 1000} s closed loop`,
+      measured: `${r.e2e_logs_per_s} logs/s (ingest ${r.ingest_logs_per_s}/s)`,
+      target: '≥ 10,000 logs/s into the emulator',
+      met: (r.e2e_logs_per_s ?? 0) >= 10_000,
+    },
+    {
+      what: `logger_log round trip at 1,000/s, ${ms.steady / 1000} s`,
+      measured: `p50 ${r.log_p50_ms} ms, p99 ${r.log_p99_ms} ms`,
+      target: 'p99 ≤ 5 ms',
+      met: (r.log_p99_ms ?? Number.NaN) <= 5,
+    },
+    {
+      what: 'queued → stored at 1,000/s',
+      measured: `p50 ${r.delivery_p50_ms} ms, p99 ${r.delivery_p99_ms} ms`,
+      target: 'p99 ≤ 250 ms',
+      met: (r.delivery_p99_ms ?? Number.NaN) <= 250,
+    },
+    {
+      what: `one WebSocket per log line, 8 loops, ${ms.perLine / 1000} s`,
+      measured: `${r.per_connection_logs_per_s} logs/s`,
+      target: '≥ 1,500 logs/s',
+      met: (r.per_connection_logs_per_s ?? 0) >= 1500,
+    },
+    {
+      what: 'server peak RSS',
+      measured: `${r.server_rss_mb} MB`,
+      target: '≤ 150 MB',
+      met: (r.server_rss_mb ?? Number.NaN) <= 150,
+    },
+    {
+      what: 'worker peak RSS',
+      measured: `${r.worker_rss_mb} MB`,
+      target: '≤ 150 MB',
+      met: (r.worker_rss_mb ?? Number.NaN) <= 150,
+    },
+    {
+      what: 'acknowledged but not stored (all phases)',
+      measured: `${r.lost} (duplicates ${r.duplicates}, hung calls ${r.hung})`,
+      target: '0',
+      met: r.lost === 0 && r.hung === 0,
+    },
+  ]);
+}

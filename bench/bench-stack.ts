@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, RedisServer } from '@godot/testkit';
+import { GODOT_MAINS, GodotProcess, REPO_ROOT } from '../test/support/godot-process.js';
+import { fetchJson, waitUntil } from '../test/support/http-probe.js';
+import type { LoadJob, LoadOutput } from './load-main.js';
+
+/** Rows the bench emulator recorded, one entry per row. */
+export interface TakenRows {
+  messages: string[];
+  storedAt: number[];
+  createdAt: number[];
+}
+
+/** The bench's deployment: every part its own process. */
+export interface BenchStack {
+  redis: RedisServer;
+  emulator: GodotProcess;
+  server: GodotProcess;
+  worker: GodotProcess;
+  serverUrl: string;
+  /** Rows stored so far and the epoch ms of the last store. */
+  emulatorStats(): Promise<{ rows: number; lastStoredAt: number }>;
+  /** Every row recorded since the last take; the emulator forgets them. */
+  take(): Promise<TakenRows>;
+  /** Runs a load process to completion and returns what it wrote. */
+  runLoad(job: Omit<LoadJob, 'out'>): Promise<LoadOutput>;
+  logs(): string;
+  /** SIGTERM everything (so `--cpu-prof` profiles get written), then clean up. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startBenchStack}. */
+export interface BenchStackOptions {
+  /** Profile server and worker with `--cpu-prof` into `<dir>/server` and `<dir>/worker`. @default undefined */
+  profileDir?: string;
+}
+
+/**
+ * Starts a private redis-server with production's persistence (AOF,
+ * `appendfsync everysec`), the bench emulator, and Godot's server and worker
+ * with their default settings, each as its own process on 127.0.0.1.
+ */
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'godot-bench-'));
+  const [redis, deweyPort, controlPort, serverPort, workerPort] = await Promise.all([
+    RedisServer.start({ appendonly: true, appendfsync: 'everysec' }),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const control = `http://127.0.0.1:${controlPort}`;
+  const emulator = await GodotProcess.start({
+    name: 'emulator',
+    main: 'bench/emulator-main.ts',
+    env: { DEWEY_EMULATOR_PORT: String(deweyPort), BENCH_CONTROL_PORT: String(controlPort) },
+    readyUrl: `${control}/stats`,
+  });
+  const env = {
+    REDIS_URL: redis.url,
+    DEWEY_URL: `ws://127.0.0.1:${deweyPort}`,
+    QUEUE_NAME: `bench-${randomUUID().slice(0, 8)}`,
+    HOST: '127.0.0.1',
+    PORT: String(serverPort),
+    WORKER_HOST: '127.0.0.1',
+    WORKER_PORT: String(workerPort),
+    LOG_LEVEL: 'warn',
+  };
+  const nodeArgs = (name: string) =>
+    options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`] : [];
+  const [server, worker] = await Promise.all([
+    GodotProcess.start({
+      name: 'server',
+      main: GODOT_MAINS.server,
+      env,
+      nodeArgs: nodeArgs('server'),
+      readyUrl: `http://127.0.0.1:${serverPort}/metrics`,
+    }),
+    GodotProcess.start({
+      name: 'worker',
+      main: GODOT_MAINS.worker,
+      env,
+      nodeArgs: nodeArgs('worker'),
+      readyUrl: `http://127.0.0.1:${workerPort}/metrics`,
+    }),
+  ]);
+  await waitUntil(
+    async () =>
+      (await fetchJson(`http://127.0.0.1:${serverPort}/health`).catch(() => ({ status: 0 })))
+        .status === 200,
+    20_000,
+    () => 'server /health 200',
+  );
+  let loads = 0;
+  return {
+    redis,
+    emulator,
+    server,
+    worker,
+    serverUrl: `ws://127.0.0.1:${serverPort}/`,
+    async emulatorStats() {
+      const { body } = await fetchJson(`${control}/stats`);
+      return body as { rows: number; lastStoredAt: number };
+    },
+    async take() {
+      const response = await fetch(`${control}/take`, { method: 'POST' });
+      return (await response.json()) as TakenRows;
+    },
+    async runLoad(job) {
+      const out = join(dir, `load-${++loads}.json`);
+      const child = spawn(
+        process.execPath,
+        [
+          '--conditions=godot-source',
+          '--import',
+          'tsx',
+          'bench/load-main.ts',
+          JSON.stringify({ ...job, out }),
+        ],
+        { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      if (code !== 0) throw new Error(`load process exited ${code}: ${stderr}`);
+      return JSON.parse(await readFile(out, 'utf8')) as LoadOutput;
+    },
+    logs: () => [server.log(), worker.log(), emulator.log()].join('\n'),
+    async close() {
+      await Promise.all([server.terminate(), worker.terminate()]);
+      await emulator.terminate();
+      await redis.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

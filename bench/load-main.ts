@@ -1,0 +1,70 @@
+/**
+ * One load process of `pnpm bench`: runs a persistent-socket load or
+ * socket-per-line loops as described by the JSON in argv[2], and writes the
+ * result as JSON to the file named there. Runs apart from bench/run.ts so the
+ * bench's own bookkeeping does not compete with the load on the same thread.
+ */
+import { writeFile } from 'node:fs/promises';
+import { LoadGenerator, type LoadGeneratorOptions } from '../test/support/load-generator.js';
+import { runSocketPerLine, type SocketPerLineOptions } from './socket-per-line.js';
+
+/** What bench/run.ts asks a load process to do. */
+export type LoadJob =
+  | { kind: 'persistent'; out: string; options: LoadGeneratorOptions }
+  | { kind: 'per-line'; out: string; options: SocketPerLineOptions };
+
+/** What a load process writes back. */
+export interface LoadOutput {
+  startedAt: number;
+  elapsedMs: number;
+  sent: number;
+  acknowledged: string[];
+  refused: number;
+  refusedSample: string[];
+  unanswered: number;
+  hung: number;
+  notSent: number;
+  latenciesMs: number[];
+  /** CPU time this load process used (user + system), seconds. */
+  cpuSeconds: number;
+}
+
+const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
+const startedAt = Date.now();
+let output: LoadOutput;
+if (job.kind === 'persistent') {
+  const rate = job.options.rate === 0 ? Number.POSITIVE_INFINITY : job.options.rate;
+  const result = await LoadGenerator.run({ ...job.options, rate });
+  output = {
+    startedAt,
+    elapsedMs: result.elapsedMs,
+    sent: result.sent,
+    acknowledged: [...result.acknowledged.keys()],
+    refused: result.refused.length,
+    refusedSample: result.refused.slice(0, 3).map((r) => r.reason),
+    unanswered: result.unanswered.length,
+    hung: result.hung.length,
+    notSent: result.notSent,
+    latenciesMs: result.latenciesMs,
+    cpuSeconds: 0,
+  };
+} else {
+  const result = await runSocketPerLine(job.options);
+  output = {
+    startedAt,
+    elapsedMs: result.elapsedMs,
+    sent: result.acknowledged.length + result.failed + result.hung,
+    acknowledged: result.acknowledged,
+    refused: result.failed,
+    refusedSample: [],
+    unanswered: 0,
+    hung: result.hung,
+    notSent: 0,
+    latenciesMs: [],
+    cpuSeconds: 0,
+  };
+}
+const usage = process.resourceUsage();
+output.cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+await writeFile(job.out, JSON.stringify(output));
+process.exit(0);

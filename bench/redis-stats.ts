@@ -1,0 +1,33 @@
+import { redisCommand } from '@godot/testkit';
+import { formatColumns } from './stats.js';
+
+interface CommandStat {
+  command: string;
+  calls: number;
+  usec: number;
+}
+
+/** Zeroes redis-server's command statistics. */
+export async function resetRedisStats(port: number): Promise<void> {
+  await redisCommand(port, ['CONFIG', 'RESETSTAT']);
+}
+
+/**
+ * Redis's own account of where its time went since the last reset (`INFO
+ * commandstats`): calls and microseconds per command, per stored entry. Lua
+ * scripts (BullMQ's) show up as `evalsha`, with the commands they run inside
+ * counted on their own lines too.
+ */
+export async function redisStatsTable(port: number, entries: number): Promise<string> {
+  const info = String(await redisCommand(port, ['INFO', 'commandstats']));
+  const stats: CommandStat[] = [];
+  for (const match of info.matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)) {
+    stats.push({ command: match[1] as string, calls: Number(match[2]), usec: Number(match[3]) });
+  }
+  stats.sort((a, b) => b.usec - a.usec);
+  const per = (value: number) => (value / Math.max(1, entries)).toFixed(3);
+  return `redis-server time per stored entry (INFO commandstats, ${entries} entries):\n${formatColumns(
+    ['command', 'calls/entry', 'µs/entry'],
+    stats.slice(0, 12).map((stat) => [stat.command, per(stat.calls), per(stat.usec)]),
+  )}`;
+}

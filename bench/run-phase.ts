@@ -1,0 +1,94 @@
+import { checkDelivery, type DeliveryReport } from '../test/support/delivery-check.js';
+import type { LoadGeneratorOptions } from '../test/support/load-generator.js';
+import type { BenchStack, TakenRows } from './bench-stack.js';
+import type { LoadOutput } from './load-main.js';
+import { cpuSnapshot, machineCpuSeconds, RssSampler } from './proc-stats.js';
+
+const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+/** A finished phase: what the load process saw and what reached the emulator. */
+export interface Phase {
+  name: string;
+  load: LoadOutput;
+  rows: TakenRows;
+  report: DeliveryReport;
+  /** CPU seconds each process used from the start of the load until everything was stored. */
+  cpu: Record<string, number>;
+  /** Wall seconds of the same span. */
+  wallSeconds: number;
+  /** Highest VmRSS sampled during the phase, MB. */
+  rssMb: Record<string, number>;
+}
+
+/**
+ * Runs one load process (persistent sockets or socket per line), waits until
+ * its acknowledged entries are stored (or stop arriving), and checks that
+ * nothing acknowledged is missing. Messages carry the prefix `bench-<name>-`.
+ */
+export async function runPhase(
+  stack: BenchStack,
+  name: string,
+  options: Omit<LoadGeneratorOptions, 'url' | 'prefix'> | { perLine: true; durationMs: number },
+): Promise<Phase> {
+  progress(`${name}…`);
+  const prefix = `bench-${name}`;
+  const pids = () => ({
+    server: stack.server.pid,
+    worker: stack.worker.pid,
+    redis: stack.redis.pid,
+    emulator: stack.emulator.pid,
+  });
+  const cpuBefore = cpuSnapshot(pids());
+  const machineBefore = machineCpuSeconds();
+  const rss = new RssSampler(() => ({ server: stack.server.pid, worker: stack.worker.pid }));
+  const started = performance.now();
+  const load =
+    'perLine' in options
+      ? await stack.runLoad({
+          kind: 'per-line',
+          options: { url: stack.serverUrl, prefix, durationMs: options.durationMs, loops: 8 },
+        })
+      : await stack.runLoad({
+          kind: 'persistent',
+          options: { ...options, url: stack.serverUrl, prefix },
+        });
+  // Collect stored rows until every acknowledged entry is among them, or
+  // until nothing new arrives for 15 s (then the report names what is lost).
+  const rows: TakenRows = { messages: [], storedAt: [], createdAt: [] };
+  const expected = new Set(load.acknowledged);
+  let lastChange = Date.now();
+  while (expected.size > 0) {
+    const more = await stack.take();
+    // concat, not push(...): a take can hold 100,000+ rows, beyond the argument limit.
+    rows.messages = rows.messages.concat(more.messages);
+    rows.storedAt = rows.storedAt.concat(more.storedAt);
+    rows.createdAt = rows.createdAt.concat(more.createdAt);
+    for (const message of more.messages) expected.delete(message);
+    if (more.messages.length > 0) lastChange = Date.now();
+    else if (Date.now() - lastChange > 15_000) break;
+    if (expected.size > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot(pids());
+  const machine = machineCpuSeconds() - machineBefore;
+  rss.stop();
+  const rssMb = {
+    server: rss.peak('server').sampledMaxMb,
+    worker: rss.peak('worker').sampledMaxMb,
+  };
+  const cpu: Record<string, number> = { load: load.cpuSeconds };
+  for (const [process, seconds] of Object.entries(cpuAfter)) {
+    cpu[process] = seconds - (cpuBefore[process] ?? Number.NaN);
+  }
+  // Everything else the machine did meanwhile (other jobs, the kernel, this script).
+  // Clamped at 0: /proc/stat and per-process counters tick separately (±10 ms).
+  cpu.others = Math.max(0, machine - Object.values(cpu).reduce((sum, seconds) => sum + seconds, 0));
+  const mine = rows.messages.filter((message) => message.startsWith(`${prefix}-`));
+  const report = checkDelivery(load.acknowledged, mine);
+  progress(
+    `${name}: sent ${load.sent}, acknowledged ${load.acknowledged.length}, refused ${load.refused}` +
+      `${load.refusedSample.length > 0 ? ` (${load.refusedSample[0]})` : ''}, hung ${load.hung}, ` +
+      `stored ${report.storedRows}, lost ${report.lost.length}, duplicates ${report.duplicates}`,
+  );
+  return { name, load, rows, report, cpu, wallSeconds, rssMb };
+}

@@ -1,0 +1,153 @@
+/**
+ * `pnpm bench [--quick] [--json] [--profile]`: measures Godot against the
+ * "Numbers to beat" of godot.md on this machine.
+ *
+ * Every part runs as its own process on 127.0.0.1: a private redis-server
+ * (AOF, everysec, as in production), the Dewey emulator (bench/emulator-main.ts),
+ * Godot's server and worker with default settings, and one load process per
+ * phase (bench/load-main.ts). On a 2-core machine all of them share the two
+ * cores, so the load generator's own CPU is taken from Godot: the numbers are
+ * a floor for a deployment where clients run elsewhere.
+ *
+ * Phases, each ending with a no-loss check (acknowledged ⊆ stored):
+ *  0. warm-up (JIT, connections), not reported;
+ *  a. sustained: persistent sockets, closed loop (as fast as the stack
+ *     answers) → end-to-end logs/s = rows stored / time until the last stored;
+ *  b. steady 1,000 logs/s → `logger_log` round trip p50/p99, and queued→stored
+ *     p50/p99 (store time taken in the emulator process minus the entry's
+ *     `created_at`, which the server stamps on receipt just before queueing:
+ *     an upper bound of queued→stored by the few ms of the enqueue);
+ *  c. one WebSocket per log line (connect, initialize, call, close) in 8 loops;
+ *  d. peak RSS of server and worker (/proc VmRSS every 200 ms, and VmHWM).
+ * `--json` prints one JSON object as the last line; `--profile` runs server and
+ * worker under `--cpu-prof` and prints where their CPU time went.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpuTable, resultsTable } from './bench-report.js';
+import { startBenchStack } from './bench-stack.js';
+import { RssSampler } from './proc-stats.js';
+import { summarizeProfiles } from './profile-summary.js';
+import { redisStatsTable, resetRedisStats } from './redis-stats.js';
+import { type Phase, runPhase } from './run-phase.js';
+import { percentile } from './stats.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '8' },
+    'in-flight': { type: 'string', default: '64' },
+  },
+});
+const ms = flags.quick
+  ? { warmup: 1000, sustained: 5000, steady: 5000, perLine: 5000 }
+  : { warmup: 3000, sustained: 20_000, steady: 60_000, perLine: 20_000 };
+const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const profileDir = flags.profile ? await mkdtemp(join(tmpdir(), 'godot-prof-')) : undefined;
+  progress(`starting the stack${flags.quick ? ' (quick)' : ''}…`);
+  const launched = Date.now();
+  const stack = await startBenchStack({ profileDir });
+  const rss = new RssSampler(() => ({ server: stack.server.pid, worker: stack.worker.pid }));
+  const phases: Phase[] = [];
+  let results: Record<string, number>;
+  let redisStats = '';
+  let profileSkipMs = 0;
+  rss.sample();
+  const idle = { server: rss.peak('server').sampledMaxMb, worker: rss.peak('worker').sampledMaxMb };
+  try {
+    const persistent = {
+      connections: Number(flags.connections),
+      maxInFlight: Number(flags['in-flight']),
+    };
+    phases.push(await runPhase(stack, 'warmup', { rate: 1000, durationMs: ms.warmup }));
+    // Profiles leave out start-up and warm-up (module loading, JIT).
+    profileSkipMs = Date.now() - launched;
+
+    await resetRedisStats(stack.redis.port);
+    const sustained = await runPhase(stack, 'sustained', {
+      ...persistent,
+      rate: 0, // closed loop (load-main turns 0 into Infinity)
+      durationMs: ms.sustained,
+    });
+    phases.push(sustained);
+    redisStats = await redisStatsTable(stack.redis.port, sustained.report.storedRows);
+    const lastStored = sustained.rows.storedAt.reduce((a, b) => Math.max(a, b), 0);
+    const e2eSeconds = (lastStored - sustained.load.startedAt) / 1000;
+
+    const steady = await runPhase(stack, 'steady', {
+      connections: 8,
+      maxInFlight: 64,
+      rate: 1000,
+      durationMs: ms.steady,
+      recordTimings: true,
+    });
+    phases.push(steady);
+    const delivery: number[] = [];
+    steady.rows.messages.forEach((message, index) => {
+      if (message.startsWith('bench-steady-')) {
+        delivery.push((steady.rows.storedAt[index] ?? 0) - (steady.rows.createdAt[index] ?? 0));
+      }
+    });
+
+    const perLine = await runPhase(stack, 'per-line', { perLine: true, durationMs: ms.perLine });
+    phases.push(perLine);
+    rss.stop();
+
+    const lost = phases.reduce((sum, phase) => sum + phase.report.lost.length, 0);
+    results = {
+      e2e_logs_per_s: Math.round(sustained.report.storedRows / e2eSeconds),
+      ingest_logs_per_s: Math.round(
+        sustained.load.acknowledged.length / (sustained.load.elapsedMs / 1000),
+      ),
+      log_p50_ms: round(percentile(steady.load.latenciesMs, 50), 2),
+      log_p99_ms: round(percentile(steady.load.latenciesMs, 99), 2),
+      steady_logs_per_s: Math.round(
+        steady.load.acknowledged.length / (steady.load.elapsedMs / 1000),
+      ),
+      delivery_p50_ms: round(percentile(delivery, 50)),
+      delivery_p99_ms: round(percentile(delivery, 99)),
+      per_connection_logs_per_s: Math.round(
+        perLine.load.acknowledged.length / (perLine.load.elapsedMs / 1000),
+      ),
+      server_rss_mb: round(Math.max(rss.peak('server').hwmMb, rss.peak('server').sampledMaxMb)),
+      worker_rss_mb: round(Math.max(rss.peak('worker').hwmMb, rss.peak('worker').sampledMaxMb)),
+      lost,
+      duplicates: phases.reduce((sum, phase) => sum + phase.report.duplicates, 0),
+      hung: phases.reduce((sum, phase) => sum + phase.load.hung, 0),
+    };
+  } catch (error) {
+    progress(`failed; recent process output:\n${stack.logs()}`);
+    throw error;
+  } finally {
+    rss.stop();
+    await stack.close();
+  }
+
+  const r = results;
+  const table = resultsTable(results, ms);
+  if (profileDir) {
+    for (const name of ['server', 'worker']) {
+      console.log(`CPU profile of the ${name}, after warm-up:`);
+      console.log(await summarizeProfiles(join(profileDir, name), { skipMs: profileSkipMs }));
+    }
+    await rm(profileDir, { recursive: true, force: true });
+  }
+  console.log(cpuTable(phases));
+  console.log(
+    `idle RSS after start: server ${idle.server.toFixed(0)} MB, worker ${idle.worker.toFixed(0)} MB`,
+  );
+  console.log(redisStats);
+  console.log(table);
+  if (flags.json) console.log(JSON.stringify({ ...results, quick: flags.quick }));
+  process.exitCode = r.lost === 0 && r.hung === 0 ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,97 @@
+/**
+ * The queue bound (godot.md, Queue and delivery: Bound; REQ-GOD-004/005,
+ * REQ-PERF-003, REQ-TEST-007): 150,000 entries in with Dewey down → exactly
+ * the newest 100,000 reach Dewey once it is back, and the server counts
+ * 50,000 drops.
+ *
+ * Dewey is down from the start, and the worker does not fetch until Dewey
+ * answers, so every job sits in the wait list and the bound trims strictly
+ * oldest first. "Newest" is BullMQ's order: job ids are assigned in the order
+ * jobs enter the wait list, so the kept entries are the 100,000 highest ids.
+ *
+ * Speed: 150,000 calls go over 8 persistent sockets with up to 256 calls in
+ * flight each, so the server group-commits hundreds of entries per Redis round
+ * trip. The console line reports the measured ingest and delivery rates.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { metricSum, waitUntil } from '../support/http-probe.js';
+import { LoadGenerator } from '../support/load-generator.js';
+import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+
+let stack: ProcessStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const TOTAL = 150_000;
+const BOUND = 100_000;
+
+describe('fault: queue bound with Dewey down', () => {
+  it('keeps exactly the newest 100,000 of 150,000 and counts 50,000 dropped', async ({
+    onTestFailed,
+  }) => {
+    const s = await startProcessStack({ deweyDown: true, logLevel: 'warn' });
+    stack = s;
+    onTestFailed(() => console.log(s.logs()));
+
+    const result = await LoadGenerator.run({
+      url: s.serverUrl,
+      connections: 8,
+      maxInFlight: 256,
+      rate: Number.POSITIVE_INFINITY,
+      maxCalls: TOTAL,
+      durationMs: 150_000,
+      prefix: 'bound',
+    });
+    const ingestSeconds = result.elapsedMs / 1000;
+    expect(result.hung).toEqual([]);
+    expect(result.refused.slice(0, 5)).toEqual([]);
+    expect(result.acknowledged.size).toBe(TOTAL);
+
+    // The server trims after it has answered a flush: let the last trim finish.
+    let dropped = 0;
+    await waitUntil(
+      async () => {
+        dropped = metricSum(await s.serverMetrics(), 'godot_logs_dropped_total');
+        return dropped >= TOTAL - BOUND;
+      },
+      10_000,
+      () => `godot_logs_dropped_total ${TOTAL - BOUND} (is ${dropped})`,
+    );
+    expect(dropped).toBe(TOTAL - BOUND);
+    expect(await s.queueCounts()).toMatchObject({ wait: BOUND, active: 0, failed: 0 });
+
+    const deliveryStarted = performance.now();
+    await s.dewey.start();
+    await waitUntil(
+      () => s.stored.rows >= BOUND,
+      120_000,
+      () => `${BOUND} stored rows (have ${s.stored.rows})`,
+      200,
+    );
+    const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
+    // Nothing beyond the bound trickles in afterwards.
+    await waitUntil(
+      async () => (await s.queueCounts()).wait === 0,
+      10_000,
+      () => 'empty queue',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const newest = [...result.acknowledged]
+      .sort((a, b) => Number(b[1]) - Number(a[1]))
+      .slice(0, BOUND)
+      .map(([message]) => message);
+    const stored = [...s.stored.counts.keys()];
+    console.log(
+      `queue bound: ${TOTAL} acknowledged in ${ingestSeconds.toFixed(1)} s (${(TOTAL / ingestSeconds).toFixed(0)}/s), ` +
+        `dropped ${dropped}, ${s.stored.rows} rows delivered in ${deliverySeconds.toFixed(1)} s ` +
+        `(${(s.stored.rows / deliverySeconds).toFixed(0)}/s)`,
+    );
+    expect(s.stored.rows).toBe(BOUND);
+    expect(stored.length).toBe(BOUND);
+    const kept = new Set(newest);
+    expect(stored.filter((message) => !kept.has(message)).slice(0, 10)).toEqual([]);
+  }, 300_000);
+});
