@@ -11,11 +11,18 @@ export class EntryRefusedError extends Error {
   }
 }
 
-/** Redis did not accept the job in time: the entry is NOT queued. */
+/**
+ * Redis did not confirm the job in time. `maybeQueued` is false when nothing
+ * was sent (no connection): the entry is certainly not queued. It is true when
+ * the job was written but not confirmed (Redis frozen or slow): Redis may
+ * still run it, so a caller that retries may store the entry twice.
+ */
 export class QueueUnavailableError extends Error {
   readonly code = 'QUEUE_UNAVAILABLE';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly maybeQueued: boolean;
+  constructor(message: string, options: { cause?: unknown; maybeQueued?: boolean } = {}) {
+    super(message, { cause: options.cause });
     this.name = 'QueueUnavailableError';
+    this.maybeQueued = options.maybeQueued ?? false;
   }
 }

@@ -41,6 +41,11 @@ interface Pending {
   sanitized: boolean;
   resolve: (reply: LogReply) => void;
   reject: (error: Error) => void;
+  /** Fails the call if Redis has not confirmed it by its deadline. */
+  timer: NodeJS.Timeout;
+  /** The job was written to Redis's connection: a late failure may still have queued it. */
+  sent: boolean;
+  settled: boolean;
 }
 
 /** Completed jobs are removed, keeping a short tail for the dashboard; failed ones are kept, bounded. */
@@ -60,6 +65,8 @@ export class Ingest {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private trimming: Promise<void> | undefined;
+  private trimAgain = false;
   private droppedSinceReport = 0;
   private lastDropReport = 0;
 
@@ -86,7 +93,18 @@ export class Ingest {
     const { entry, sanitized } = this.shape(input);
     this.options.metrics.received.inc({ level: entry.level });
     return new Promise<LogReply>((resolve, reject) => {
-      this.pending.push({ entry, sanitized, resolve, reject });
+      const call: Pending = {
+        entry,
+        sanitized,
+        resolve,
+        reject,
+        sent: false,
+        settled: false,
+        timer: undefined as never,
+      };
+      // The deadline runs from arrival, whatever flushes are ahead (REQ-PERF-006).
+      call.timer = setTimeout(() => this.expire(call), this.options.enqueueTimeoutMs);
+      this.pending.push(call);
       this.flushing ??= this.drain();
     });
   }
@@ -95,6 +113,7 @@ export class Ingest {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing) await this.flushing;
+    await this.trimming;
     this.reportDropped();
   }
 
@@ -140,43 +159,40 @@ export class Ingest {
   }
 
   private async flush(batch: Pending[]): Promise<void> {
+    // Calls fail at their own deadline; this only keeps a stuck flush from
+    // holding up the ones behind it.
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${this.options.enqueueTimeoutMs} ms`)),
-        this.options.enqueueTimeoutMs,
-      );
+    const stuck = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.enqueueTimeoutMs);
     });
     try {
-      await Promise.race([this.enqueue(batch), timeout]);
+      await Promise.race([this.enqueue(batch), stuck]);
     } catch (cause) {
-      const error = new QueueUnavailableError(
-        `queue unavailable, entry not queued: ${cause instanceof Error ? cause.message : String(cause)}`,
-        { cause },
-      );
+      const reason = cause instanceof Error ? cause.message : String(cause);
       this.options.logger.error(
-        { err: error.message, entries: batch.length },
+        { err: reason, entries: batch.length },
         'ingest: Redis refused a flush',
       );
-      for (const call of batch) call.reject(error);
+      for (const call of batch) this.fail(call, reason);
     } finally {
       clearTimeout(timer);
     }
   }
 
   private async enqueue(batch: Pending[]): Promise<void> {
-    const { metrics, levels, queue, bound } = this.options;
+    const { metrics, levels, queue } = this.options;
     const components = [...new Set(batch.map((call) => call.entry.component))];
     const minimums = new Map(
       (await levels.minimumLevels(components)).map((level, index) => [components[index], level]),
     );
     const accepted: Pending[] = [];
     for (const call of batch) {
+      if (call.settled) continue; // Its deadline passed while levels were read.
       const minimum = minimums.get(call.entry.component) ?? 'TRACE';
       if (isAtLeast(call.entry.level, minimum)) accepted.push(call);
       else {
         metrics.filtered.inc({ level: call.entry.level });
-        call.resolve({
+        this.succeed(call, {
           status: 'ok',
           queued: false,
           reason: `below ${call.entry.component}'s level ${minimum}`,
@@ -184,6 +200,7 @@ export class Ingest {
       }
     }
     if (accepted.length === 0) return;
+    for (const call of accepted) call.sent = true;
     const jobs = await queue.addBulk(
       accepted.map((call) => ({ name: 'log', data: call.entry, opts: JOB_OPTIONS })),
     );
@@ -191,22 +208,77 @@ export class Ingest {
       metrics.queued.inc({ level: call.entry.level });
       if (call.sanitized) metrics.sanitized.inc();
       const id = String(jobs[index]?.id);
-      call.resolve(
+      this.succeed(
+        call,
         call.sanitized
           ? { status: 'ok', queued: true, id, sanitized: true }
           : { status: 'ok', queued: true, id },
       );
     });
-    // The entries are queued and answered; enforcing the bound comes after.
-    // If Redis fails now, the next flush trims what this one could not.
-    try {
-      this.countDropped(await bound.trim());
-    } catch (error) {
-      this.options.logger.warn(
-        { err: String(error) },
-        'ingest: bound check failed, retried on next flush',
-      );
+    this.scheduleTrim();
+  }
+
+  private succeed(call: Pending, reply: LogReply): void {
+    if (call.settled) return;
+    call.settled = true;
+    clearTimeout(call.timer);
+    call.resolve(reply);
+  }
+
+  /**
+   * Fails a call, saying honestly whether its entry may be in Redis anyway:
+   * once the job was written to the connection, Redis may still run it.
+   */
+  private fail(call: Pending, reason: string): void {
+    if (call.settled) return;
+    call.settled = true;
+    clearTimeout(call.timer);
+    // Without an offline queue, a command refused for lack of a connection was never sent.
+    const maybeQueued = call.sent && !reason.includes("isn't writeable");
+    call.reject(
+      maybeQueued
+        ? new QueueUnavailableError(
+            `queue did not confirm, entry may have been queued: ${reason}`,
+            { maybeQueued },
+          )
+        : new QueueUnavailableError(`queue unavailable, entry not queued: ${reason}`, {
+            maybeQueued,
+          }),
+    );
+  }
+
+  private expire(call: Pending): void {
+    const waiting = this.pending.indexOf(call);
+    if (waiting >= 0) this.pending.splice(waiting, 1);
+    this.fail(call, `Redis did not answer within ${this.options.enqueueTimeoutMs} ms`);
+  }
+
+  /**
+   * Enforces the bound after the entries are answered, off the reply path:
+   * one check at a time, and one more if flushes happened meanwhile. The
+   * script is atomic, so checks from several servers cannot drop twice; if
+   * Redis fails now, the next check trims what this one could not.
+   */
+  private scheduleTrim(): void {
+    if (this.trimming) {
+      this.trimAgain = true;
+      return;
     }
+    this.trimming = (async () => {
+      do {
+        this.trimAgain = false;
+        try {
+          this.countDropped(await this.options.bound.trim());
+        } catch (error) {
+          this.options.logger.warn(
+            { err: String(error) },
+            'ingest: bound check failed, retried on next flush',
+          );
+        }
+      } while (this.trimAgain);
+    })().finally(() => {
+      this.trimming = undefined;
+    });
   }
 
   private countDropped(removed: number): void {
