@@ -37,7 +37,19 @@ export interface BenchStack {
 export interface BenchStackOptions {
   /** Profile server and worker with `--cpu-prof` into `<dir>/server` and `<dir>/worker`. @default undefined */
   profileDir?: string;
+  /**
+   * Run server and worker from `dist/` (built by `pnpm build`) as production
+   * does, rather than from source through tsx, whose loader costs memory.
+   * @default true
+   */
+  compiled?: boolean;
 }
+
+/** The compiled entry points, as deploy/supervisord.conf runs them. */
+const COMPILED_MAINS = {
+  server: 'packages/server/dist/main.js',
+  worker: 'packages/worker/dist/main.js',
+};
 
 /**
  * Starts a private redis-server with production's persistence (AOF,
@@ -75,14 +87,14 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   const [server, worker] = await Promise.all([
     GodotProcess.start({
       name: 'server',
-      main: GODOT_MAINS.server,
+      main: options.compiled === false ? GODOT_MAINS.server : COMPILED_MAINS.server,
       env,
       nodeArgs: nodeArgs('server'),
       readyUrl: `http://127.0.0.1:${serverPort}/metrics`,
     }),
     GodotProcess.start({
       name: 'worker',
-      main: GODOT_MAINS.worker,
+      main: options.compiled === false ? GODOT_MAINS.worker : COMPILED_MAINS.worker,
       env,
       nodeArgs: nodeArgs('worker'),
       readyUrl: `http://127.0.0.1:${workerPort}/metrics`,

@@ -20,8 +20,11 @@
  *  c. one WebSocket per log line (connect, initialize, call, close) in 8 loops;
  *  d. peak RSS of server and worker (/proc VmRSS every 200 ms, and VmHWM).
  * `--json` prints one JSON object as the last line; `--profile` runs server and
- * worker under `--cpu-prof` and prints where their CPU time went.
+ * worker under `--cpu-prof` and prints where their CPU time went. Server and
+ * worker run the compiled `dist/` as production does (`pnpm build` first);
+ * `--source` runs them through tsx instead.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +42,7 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    source: { type: 'boolean', default: false },
     connections: { type: 'string', default: '8' },
     'in-flight': { type: 'string', default: '64' },
   },
@@ -54,7 +58,11 @@ async function main(): Promise<void> {
   const profileDir = flags.profile ? await mkdtemp(join(tmpdir(), 'godot-prof-')) : undefined;
   progress(`starting the stack${flags.quick ? ' (quick)' : ''}…`);
   const launched = Date.now();
-  const stack = await startBenchStack({ profileDir });
+  if (!flags.source) {
+    progress('building (pnpm build)…');
+    execFileSync('pnpm', ['build'], { stdio: 'ignore' });
+  }
+  const stack = await startBenchStack({ profileDir, compiled: !flags.source });
   const rss = new RssSampler(() => ({ server: stack.server.pid, worker: stack.worker.pid }));
   const phases: Phase[] = [];
   let results: Record<string, number>;

@@ -97,7 +97,10 @@ export class GodotProcess {
     this.#note(`--- start #${this.#starts}`);
     const child = spawn(
       process.execPath,
-      ['--conditions=godot-source', '--import', 'tsx', ...this.#o.nodeArgs, this.#o.main],
+      // Compiled entries (dist/*.js) run as production runs them; sources through tsx.
+      this.#o.main.endsWith('.js')
+        ? [...this.#o.nodeArgs, this.#o.main]
+        : ['--conditions=godot-source', '--import', 'tsx', ...this.#o.nodeArgs, this.#o.main],
       {
         cwd: REPO_ROOT,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.#o.env },

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { Logger } from '@godot/shared';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue } from 'bullmq';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import { isAuthorized } from './auth.js';
 import type { HealthReport } from './health.js';
 import type { ServerMetrics } from './server-metrics.js';
@@ -57,10 +60,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
 
   if (options.adminToken !== undefined) {
-    const adapter = new ExpressAdapter();
-    adapter.setBasePath('/admin/queues');
-    createBullBoard({ queues: [new BullMQAdapter(options.queue)], serverAdapter: adapter });
     const token = options.adminToken;
+    // Bull Board is loaded on first use: most deployments never open it, and
+    // it costs memory in every server process.
+    let board: Promise<RequestHandler> | undefined;
     app.use(
       '/admin/queues',
       (req: Request, res: Response, next: NextFunction) => {
@@ -70,7 +73,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
           .set('WWW-Authenticate', 'Basic realm="godot admin"')
           .send('ADMIN_TOKEN required');
       },
-      adapter.getRouter(),
+      (req: Request, res: Response, next: NextFunction) => {
+        board ??= loadBoard(options.queue);
+        board.then((router) => router(req, res, next), next);
+      },
     );
   }
 
@@ -148,6 +154,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       sessions.clear();
     },
   };
+}
+
+async function loadBoard(queue: Queue): Promise<RequestHandler> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath('/admin/queues');
+  createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter: adapter });
+  return adapter.getRouter() as RequestHandler;
 }
 
 function rpcError(code: number, message: string) {
