@@ -1,4 +1,4 @@
-import { WebSocket, type WsSocket } from './ws.js';
+import { WebSocket } from 'ws';
 
 /** A JSON-RPC reply frame as received, unchecked. */
 export interface RpcReply {
@@ -38,7 +38,7 @@ const SWEEP_MS = 50;
  * Python clients. Never rejects: every request settles with an outcome.
  */
 export class McpWsClient {
-  readonly #socket: WsSocket;
+  readonly #socket: WebSocket;
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, Pending>();
   readonly #sweep: NodeJS.Timeout;
@@ -47,7 +47,7 @@ export class McpWsClient {
   /** Settles once the socket is closed, with the close code. */
   readonly closed: Promise<number>;
 
-  private constructor(socket: WsSocket, timeoutMs: number) {
+  private constructor(socket: WebSocket, timeoutMs: number) {
     this.#socket = socket;
     this.#timeoutMs = timeoutMs;
     socket.on('message', (data) => this.#receive(String(data)));

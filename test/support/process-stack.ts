@@ -66,6 +66,18 @@ export interface ProcessStack {
  * retries back off from 100 ms to 500 ms.
  */
 export async function startProcessStack(options: ProcessStackOptions = {}): Promise<ProcessStack> {
+  // A port found free can be taken before the child binds it (another test,
+  // or an outgoing connection's ephemeral port): start again on fresh ports.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startOnce(options: ProcessStackOptions): Promise<ProcessStack> {
   const redisOptions = options.redis ?? { appendonly: true, appendfsync: 'everysec' };
   const [redis, dewey, serverPort, workerPort] = await Promise.all([
     RedisServer.start(redisOptions),
