@@ -40,10 +40,7 @@ describe('fault: Dewey down under load', () => {
     await s.dewey.start();
     const result = await run;
 
-    const report = await s.stored.waitFor(result.acknowledged.keys(), {
-      timeoutMs: 30_000,
-      quietMs: 10_000,
-    });
+    const report = await s.stored.waitFor(result.acknowledged.keys());
     console.log(
       `${describeDelivery('dewey outage', report)}; acknowledged while Dewey was down ${upAt - downAt}; refused ${result.refused.length}`,
     );

@@ -40,10 +40,7 @@ describe('fault: graceful stop (SIGTERM) under load', () => {
     load.stop();
     const result = await run;
 
-    const report = await s.stored.waitFor(result.acknowledged.keys(), {
-      timeoutMs: 30_000,
-      quietMs: 10_000,
-    });
+    const report = await s.stored.waitFor(result.acknowledged.keys());
     console.log(`${describeDelivery('worker SIGTERM x2', report)}; exit codes ${exits.join(', ')}`);
     expect(exits).toEqual([0, 0]);
     expect(result.hung).toEqual([]);
@@ -75,10 +72,7 @@ describe('fault: graceful stop (SIGTERM) under load', () => {
     load.stop();
     const result = await run;
 
-    const report = await s.stored.waitFor(result.acknowledged.keys(), {
-      timeoutMs: 30_000,
-      quietMs: 10_000,
-    });
+    const report = await s.stored.waitFor(result.acknowledged.keys());
     console.log(
       `${describeDelivery('server SIGTERM', report)}; exit code ${exit.code}; ` +
         `calls without a reply when it closed ${unansweredAtStop} (sent as the socket closed)`,

@@ -42,10 +42,7 @@ beforeAll(async () => {
     process.kill(pid, 'SIGCONT');
   }
   result = await run;
-  report = await s.stored.waitFor(result.acknowledged.keys(), {
-    timeoutMs: 30_000,
-    quietMs: 10_000,
-  });
+  report = await s.stored.waitFor(result.acknowledged.keys());
   const refusalMs = result.refused.map((r) => r.ms).sort((a, b) => a - b);
   console.log(
     `${describeDelivery('redis frozen 2.5 s', report)}; refused ${result.refused.length}, ` +
@@ -67,7 +64,8 @@ describe('fault: Redis frozen (SIGSTOP) under load', () => {
 
   it('refuses within 1 s while Redis does not answer (REQ-PERF-006)', () => {
     // 1 s, plus 200 ms for the reply's trip on a loaded 2-core machine.
-    expect(Math.max(...result.refused.map((r) => r.ms))).toBeLessThanOrEqual(1200);
+    const late = result.refused.filter((refusal) => refusal.ms > 1200);
+    expect(late).toEqual([]);
   });
 
   it('stores none of the entries it refused as "not queued"; the others say they may be', () => {

@@ -43,10 +43,7 @@ describe('fault: Redis restarted gracefully under load', () => {
     load.stop();
     const result = await run;
 
-    const report = await s.stored.waitFor(result.acknowledged.keys(), {
-      timeoutMs: 30_000,
-      quietMs: 10_000,
-    });
+    const report = await s.stored.waitFor(result.acknowledged.keys());
     const reasons = new Set(result.refused.map((r) => r.reason.replace(/\d+/g, 'N')));
     const slowestRefusal = Math.max(0, ...result.refused.map((r) => r.ms));
     console.log(

@@ -42,10 +42,7 @@ describe('fault: server SIGKILLed mid-stream', () => {
     load.stop();
     const result = await run;
 
-    const report = await s.stored.waitFor(result.acknowledged.keys(), {
-      timeoutMs: 30_000,
-      quietMs: 10_000,
-    });
+    const report = await s.stored.waitFor(result.acknowledged.keys());
     console.log(
       `${describeDelivery('server SIGKILL', report)}; killed after call #${killedAfter}; ` +
         `in flight when it died (no reply) ${result.unanswered.length}; not sent while down ${result.notSent}; ` +

@@ -93,9 +93,13 @@ export class StoredMessages {
    * Waits until every expected message is stored, or until nothing new was
    * stored for `quietMs` (then the report shows what is lost), and reports.
    */
+  /**
+   * Waits until every expected message is stored, or nothing new arrived for
+   * `quietMs`, or `timeoutMs` passed; then compares.
+   */
   async waitFor(
     expected: Iterable<string>,
-    options: { timeoutMs: number; quietMs?: number },
+    options: { timeoutMs: number; quietMs?: number } = { timeoutMs: 30_000, quietMs: 10_000 },
   ): Promise<DeliveryReport> {
     const list = [...expected];
     const deadline = Date.now() + options.timeoutMs;
