@@ -135,4 +135,25 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
       true,
     );
   });
+
+  it('answers malformed, binary, batch and oversized frames, counts them, and keeps serving', async () => {
+    const socket = await RawWsClient.connect(server.url);
+    socket.send('{not json');
+    expect((await socket.next()).error).toMatchObject({ code: -32700 });
+    socket.send(Buffer.from('{"jsonrpc":"2.0"}'), { binary: true });
+    expect((await socket.next()).error).toMatchObject({ code: -32700 });
+    socket.send([{ jsonrpc: '2.0', id: 1, method: 'tools/list' }]);
+    expect((await socket.next()).error).toMatchObject({ code: -32600 });
+    const ok = await socket.request('tools/call', {
+      name: 'logger_log',
+      arguments: { component: 'f', level: 'INFO', message: 'after' },
+    });
+    expect(toolPayload(ok)).toMatchObject({ queued: true });
+    socket.send('x'.repeat(5 * 1024 * 1024));
+    expect((await socket.closed).code).toBe(1009);
+
+    const scrape = async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    await expect.poll(scrape).toMatch(/^godot_frames_refused_total\{reason="too_large"\} 1$/m);
+    expect(await scrape()).toMatch(/^godot_frames_refused_total\{reason="invalid"\} 3$/m);
+  });
 });

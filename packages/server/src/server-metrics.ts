@@ -9,6 +9,8 @@ export interface ServerMetrics {
   /** Entries refused before queueing, by reason (invalid, too_large, redis). */
   refused: Counter<'reason'>;
   dropped: Counter;
+  /** WebSocket frames refused before reaching a tool: not JSON, binary, batches, too large. */
+  framesRefused: Counter<'reason'>;
   sanitized: Counter;
   queueDepth: Gauge<'state'>;
   deweyUp: Gauge;
@@ -54,6 +56,12 @@ export function createServerMetrics(
     dropped: new Counter({
       name: 'godot_logs_dropped_total',
       help: 'Oldest waiting entries removed because MAX_QUEUE_SIZE was reached',
+      registers,
+    }),
+    framesRefused: new Counter({
+      name: 'godot_frames_refused_total',
+      help: 'WebSocket frames refused before any tool saw them, by reason (invalid, too_large)',
+      labelNames: ['reason'],
       registers,
     }),
     sanitized: new Counter({

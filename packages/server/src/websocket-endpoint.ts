@@ -1,6 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type Logger, selectSubprotocol, WebSocketServerTransport } from '@godot/shared';
+import {
+  InvalidFrameError,
+  type Logger,
+  selectSubprotocol,
+  WebSocketServerTransport,
+} from '@godot/shared';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { isAuthorized } from './auth.js';
@@ -55,6 +60,17 @@ export class WebSocketEndpoint {
     for (const socket of this.sockets) socket.terminate();
   }
 
+  /** Counts and logs what the transport refused; other transport errors are only logged. */
+  private refused(error: Error): void {
+    const { metrics, logger } = this.options;
+    // ws closes with 1009 and reports this when a frame exceeds maxPayload.
+    const tooLarge = (error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+    if (error instanceof InvalidFrameError || tooLarge) {
+      metrics.framesRefused.inc({ reason: tooLarge ? 'too_large' : 'invalid' });
+      logger.warn({ err: error.message.slice(0, 300) }, 'websocket: frame refused');
+    } else logger.debug({ err: error.message }, 'websocket: connection error');
+  }
+
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!isAuthorized(request.headers, this.options.authToken)) {
       this.options.logger.warn(
@@ -76,8 +92,7 @@ export class WebSocketEndpoint {
     const mcp = createMcpServer();
     tapToolCalls(transport, metrics, logger);
     mcp.server.onclose = () => this.sockets.delete(ws);
-    mcp.server.onerror = (error) =>
-      logger.debug({ err: error.message }, 'websocket: frame refused');
+    mcp.server.onerror = (error) => this.refused(error);
     try {
       await mcp.connect(transport);
     } catch (error) {
