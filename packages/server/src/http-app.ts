@@ -90,14 +90,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   }, 60_000);
   sweep.unref();
 
-  app.all('/mcp', express.json({ limit: options.maxBodyBytes }), async (req, res) => {
-    if (!isAuthorized(req.headers, options.authToken)) {
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer')
-        .json(rpcError(-32001, 'Unauthorized: AUTH_TOKEN required'));
-      return;
-    }
+  // Authorization first: no body is read for a caller without the token.
+  const authorize = (req: Request, res: Response, next: NextFunction) => {
+    if (isAuthorized(req.headers, options.authToken)) return next();
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer')
+      .json(rpcError(-32001, 'Unauthorized: AUTH_TOKEN required'));
+  };
+  app.all('/mcp', authorize, express.json({ limit: options.maxBodyBytes }), async (req, res) => {
     const id = req.header('mcp-session-id');
     let session = id === undefined ? undefined : sessions.get(id);
     if (!session) {
@@ -115,7 +116,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     await session.transport.handleRequest(req, res, req.body);
   });
 
-  // express.json() failures (bad JSON, body too large) answer in JSON-RPC terms.
+  // express.json() failures (bad JSON, body too large) answer in JSON-RPC
+  // terms, and count as refused input like bad WebSocket frames.
   app.use(
     (
       error: { status?: number; message?: string },
@@ -125,6 +127,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     ) => {
       const status = error.status ?? 500;
       const code = status === 400 ? -32700 : status === 413 ? -32600 : -32603;
+      if (status === 400 || status === 413) {
+        metrics.framesRefused.inc({ reason: status === 413 ? 'too_large' : 'invalid' });
+        logger.warn({ status, err: String(error.message).slice(0, 300) }, 'http: request refused');
+      }
       res.status(status).json(rpcError(code, error.message ?? 'error'));
     },
   );
