@@ -82,8 +82,12 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     WORKER_PORT: String(workerPort),
     LOG_LEVEL: 'warn',
   };
-  const nodeArgs = (name: string) =>
-    options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`] : [];
+  const nodeArgs = (name: string) => [
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ...(options.profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`]
+      : []),
+  ];
   const [server, worker] = await Promise.all([
     GodotProcess.start({
       name: 'server',

@@ -22,7 +22,9 @@
  * `--json` prints one JSON object as the last line; `--profile` runs server and
  * worker under `--cpu-prof` and prints where their CPU time went. Server and
  * worker run the compiled `dist/` as production does (`pnpm build` first);
- * `--source` runs them through tsx instead.
+ * `--source` runs them through tsx instead. `BENCH_NODE_ARGS` adds node flags
+ * to both (e.g. `--max-semi-space-size=2`: server RSS 212 → 176 MB, but end to
+ * end 5.9k → 3.6k logs/s in one quick run, so production keeps the default).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
