@@ -4,34 +4,25 @@
  * worker retries … and resumes by itself", REQ-REL-002, REQ-TEST-008).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDelivery } from '../support/delivery-check.js';
 import { metricSum } from '../support/http-probe.js';
-import { LoadGenerator } from '../support/load-generator.js';
-import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+import { processStackPerTest } from '../support/process-stack.js';
 
-let stack: ProcessStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = processStackPerTest();
 
 describe('fault: Dewey down under load', () => {
   it('stores every acknowledged entry once Dewey is back, and fails no job', async ({
     onTestFailed,
   }) => {
-    const s = await startProcessStack();
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack({ onTestFailed });
 
-    const load = new LoadGenerator({
-      url: s.serverUrl,
+    const { load, run } = s.startLoad({
       connections: 4,
       rate: 800,
       durationMs: 4000,
       prefix: 'dewey-outage',
     });
-    const run = load.start();
     await sleep(1000);
     await s.dewey.stop();
     const downAt = load.progress.acknowledged.size;

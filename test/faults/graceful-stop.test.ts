@@ -4,32 +4,23 @@
  * exit 0, lose nothing"), as a supervisor does on every deploy.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDelivery } from '../support/delivery-check.js';
-import { LoadGenerator } from '../support/load-generator.js';
-import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+import { processStackPerTest } from '../support/process-stack.js';
 
-let stack: ProcessStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = processStackPerTest();
 
 describe('fault: graceful stop (SIGTERM) under load', () => {
   it('worker: exits 0 twice, stores every acknowledged entry', async ({ onTestFailed }) => {
-    const s = await startProcessStack();
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack({ onTestFailed });
     s.dewey.setReplyDelay(20); // batches in flight when the signal arrives
 
-    const load = new LoadGenerator({
-      url: s.serverUrl,
+    const { load, run } = s.startLoad({
       connections: 4,
       rate: 800,
       durationMs: 60_000,
       prefix: 'worker-term',
     });
-    const run = load.start();
     const exits: Array<number | null> = [];
     for (let stop = 0; stop < 2; stop++) {
       await sleep(1000);
@@ -52,18 +43,14 @@ describe('fault: graceful stop (SIGTERM) under load', () => {
   it('server: exits 0, stores every acknowledged entry, clients come back', async ({
     onTestFailed,
   }) => {
-    const s = await startProcessStack();
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack({ onTestFailed });
 
-    const load = new LoadGenerator({
-      url: s.serverUrl,
+    const { load, run } = s.startLoad({
       connections: 8,
       rate: 1000,
       durationMs: 60_000,
       prefix: 'server-term',
     });
-    const run = load.start();
     await sleep(1500);
     const exit = await s.server.terminate();
     const unansweredAtStop = load.progress.unanswered.length;

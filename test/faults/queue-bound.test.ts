@@ -13,16 +13,11 @@
  * flight each, so the server group-commits hundreds of entries per Redis round
  * trip. The console line reports the measured ingest and delivery rates.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { metricSum, waitUntil } from '../support/http-probe.js';
-import { LoadGenerator } from '../support/load-generator.js';
-import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+import { processStackPerTest } from '../support/process-stack.js';
 
-let stack: ProcessStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = processStackPerTest();
 
 const TOTAL = 150_000;
 const BOUND = 100_000;
@@ -31,19 +26,16 @@ describe('fault: queue bound with Dewey down', () => {
   it('keeps exactly the newest 100,000 of 150,000 and counts 50,000 dropped', async ({
     onTestFailed,
   }) => {
-    const s = await startProcessStack({ deweyDown: true, logLevel: 'warn' });
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack({ onTestFailed }, { deweyDown: true, logLevel: 'warn' });
 
-    const result = await LoadGenerator.run({
-      url: s.serverUrl,
+    const result = await s.startLoad({
       connections: 8,
       maxInFlight: 256,
       rate: Number.POSITIVE_INFINITY,
       maxCalls: TOTAL,
       durationMs: 150_000,
       prefix: 'bound',
-    });
+    }).run;
     const ingestSeconds = result.elapsedMs / 1000;
     expect(result.hung).toEqual([]);
     expect(result.refused.slice(0, 5)).toEqual([]);

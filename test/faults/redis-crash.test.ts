@@ -19,16 +19,12 @@
  *   when the next turn ends) may legitimately lose some.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DeliveryReport, describeDelivery } from '../support/delivery-check.js';
-import { LoadGenerator, type LoadResult } from '../support/load-generator.js';
-import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+import type { LoadResult } from '../support/load-generator.js';
+import { type ProcessStack, processStackPerTest } from '../support/process-stack.js';
 
-let stack: ProcessStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = processStackPerTest();
 
 const RATE = 800;
 
@@ -40,14 +36,12 @@ async function crashUnderLoad(
   s: ProcessStack,
   prefix: string,
 ): Promise<{ result: LoadResult; report: DeliveryReport; ackedBeforeKill: number }> {
-  const load = new LoadGenerator({
-    url: s.serverUrl,
+  const { load, run } = s.startLoad({
     connections: 4,
     rate: RATE,
     durationMs: 5000,
     prefix,
   });
-  const run = load.start();
   await sleep(1000);
   await s.dewey.stop();
   await sleep(2000);
@@ -66,9 +60,10 @@ async function crashUnderLoad(
 
 describe('fault: Redis SIGKILLed under load', () => {
   it('loses nothing acknowledged with appendfsync always', async ({ onTestFailed }) => {
-    const s = await startProcessStack({ redis: { appendonly: true, appendfsync: 'always' } });
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack(
+      { onTestFailed },
+      { redis: { appendonly: true, appendfsync: 'always' } },
+    );
     const { result, report, ackedBeforeKill } = await crashUnderLoad(s, 'crash-always');
     console.log(
       `${describeDelivery('redis SIGKILL, appendfsync always', report)}; acknowledged before the kill ${ackedBeforeKill}; refused ${result.refused.length}`,
@@ -81,9 +76,10 @@ describe('fault: Redis SIGKILLed under load', () => {
   it('loses at most ~1 s of acknowledged writes with appendfsync everysec (measured)', async ({
     onTestFailed,
   }) => {
-    const s = await startProcessStack({ redis: { appendonly: true, appendfsync: 'everysec' } });
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack(
+      { onTestFailed },
+      { redis: { appendonly: true, appendfsync: 'everysec' } },
+    );
     const { result, report, ackedBeforeKill } = await crashUnderLoad(s, 'crash-everysec');
     console.log(
       `${describeDelivery('redis SIGKILL, appendfsync everysec', report)}; acknowledged before the kill ${ackedBeforeKill}; ` +

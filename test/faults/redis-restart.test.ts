@@ -6,34 +6,28 @@
  * (REQ-PERF-006), never hang, and Godot must resume by itself.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDelivery } from '../support/delivery-check.js';
-import { LoadGenerator } from '../support/load-generator.js';
-import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+import { processStackPerTest } from '../support/process-stack.js';
 
-let stack: ProcessStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = processStackPerTest();
 
 describe('fault: Redis restarted gracefully under load', () => {
   it('stores every acknowledged entry; calls during the gap fail fast, none hangs', async ({
     onTestFailed,
   }) => {
-    const s = await startProcessStack({ redis: { appendonly: true, appendfsync: 'everysec' } });
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack(
+      { onTestFailed },
+      { redis: { appendonly: true, appendfsync: 'everysec' } },
+    );
 
-    const load = new LoadGenerator({
-      url: s.serverUrl,
+    const { load, run } = s.startLoad({
       connections: 4,
       rate: 800,
       // Stopped 2.5 s after Redis is back.
       durationMs: 60_000,
       prefix: 'redis-restart',
     });
-    const run = load.start();
     await sleep(1500);
     await s.redis.stop();
     const stoppedAt = load.progress.sent;

@@ -6,34 +6,25 @@
  * socket closes) and may or may not be stored — that is allowed, a hang is not.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDelivery } from '../support/delivery-check.js';
-import { LoadGenerator } from '../support/load-generator.js';
-import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+import { processStackPerTest } from '../support/process-stack.js';
 
-let stack: ProcessStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = processStackPerTest();
 
 describe('fault: server SIGKILLed mid-stream', () => {
   it('stores every acknowledged entry; clients reconnect to the restarted server', async ({
     onTestFailed,
   }) => {
-    const s = await startProcessStack();
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack({ onTestFailed });
 
-    const load = new LoadGenerator({
-      url: s.serverUrl,
+    const { load, run } = s.startLoad({
       connections: 8,
       rate: 1000,
       // Stopped 2 s after the restart, however long the restart took.
       durationMs: 60_000,
       prefix: 'server-kill',
     });
-    const run = load.start();
     await sleep(1500);
     const exit = await s.server.kill();
     const killedAfter = load.progress.sent;

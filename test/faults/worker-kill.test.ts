@@ -5,37 +5,28 @@
  * the jobs a dead worker held return to the queue within a few seconds.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeDelivery } from '../support/delivery-check.js';
 import { metricSum } from '../support/http-probe.js';
-import { LoadGenerator } from '../support/load-generator.js';
-import { type ProcessStack, startProcessStack } from '../support/process-stack.js';
+import { processStackPerTest } from '../support/process-stack.js';
 
-let stack: ProcessStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = processStackPerTest();
 
 describe('fault: worker SIGKILLed under load', () => {
   it('stores every acknowledged entry after three kills (duplicates reported)', async ({
     onTestFailed,
   }) => {
-    const s = await startProcessStack();
-    stack = s;
-    onTestFailed(() => console.log(s.logs()));
+    const s = await startStack({ onTestFailed });
     // Slow Dewey down a little so that every kill finds batches in flight.
     s.dewey.setReplyDelay(20);
 
-    const load = new LoadGenerator({
-      url: s.serverUrl,
+    const { load, run } = s.startLoad({
       connections: 4,
       rate: 800,
       // Stopped 1 s after the third restart (restarts from source take 1-3 s).
       durationMs: 60_000,
       prefix: 'worker-kill',
     });
-    const run = load.start();
     const killedAt: number[] = [];
     for (let kill = 0; kill < 3; kill++) {
       await sleep(900);

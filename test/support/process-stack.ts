@@ -6,9 +6,11 @@ import {
   type RedisServerOptions,
   redisCommand,
 } from '@godot/testkit';
+import { afterEach, type TestContext } from 'vitest';
 import { StoredMessages } from './delivery-check.js';
 import { GODOT_MAINS, GodotProcess } from './godot-process.js';
 import { fetchJson, fetchMetrics, type PromSample, waitUntil } from './http-probe.js';
+import { LoadGenerator, type LoadGeneratorOptions, type LoadResult } from './load-generator.js';
 
 /** Options of {@link startProcessStack}. */
 export interface ProcessStackOptions {
@@ -51,11 +53,37 @@ export interface ProcessStack {
   serverMetrics(): Promise<PromSample[]>;
   workerMetrics(): Promise<PromSample[]>;
   queueCounts(): Promise<QueueCounts>;
+  /** Starts a load against the server; `run` settles when it ends (or `load.stop()`). */
+  startLoad(options: Omit<LoadGeneratorOptions, 'url'>): {
+    load: LoadGenerator;
+    run: Promise<LoadResult>;
+  };
   /** Messages stored in the emulator so far, counted as batches arrive. */
   stored: StoredMessages;
   /** Every process's recent output, for failure reports. */
   logs(): string;
   close(): Promise<void>;
+}
+
+/**
+ * For a test file whose tests each start a stack: closes the test's stack
+ * after it, and prints the processes' output when the test fails.
+ */
+export function processStackPerTest(): (
+  context: Pick<TestContext, 'onTestFailed'>,
+  options?: ProcessStackOptions,
+) => Promise<ProcessStack> {
+  let current: ProcessStack | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async ({ onTestFailed }, options) => {
+    const stack = await startProcessStack(options);
+    current = stack;
+    onTestFailed(() => console.log(stack.logs()));
+    return stack;
+  };
 }
 
 /**
@@ -164,6 +192,10 @@ async function startOnce(options: ProcessStackOptions): Promise<ProcessStack> {
     },
     serverMetrics: () => fetchMetrics(serverHttp),
     workerMetrics: () => fetchMetrics(workerHttp),
+    startLoad(options) {
+      const load = new LoadGenerator({ url: stack.serverUrl, ...options });
+      return { load, run: load.start() };
+    },
     async queueCounts() {
       const key = (name: string) => `bull:${queueName}:${name}`;
       const [wait, active, delayed, failed] = await Promise.all([

@@ -80,10 +80,30 @@ describe('bad input to logger_log', () => {
     await socket.close();
   });
 
+  it('refuses data nested too deeply to serialize, and keeps serving', async () => {
+    // Built as text: the SDK client could not serialise it either.
+    const depth = 10_000;
+    const data = `${'{"d":'.repeat(depth)}{}${'}'.repeat(depth)}`;
+    const socket = await RawWsClient.connect(server.url);
+    socket.send(
+      `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"logger_log","arguments":{"component":"c","level":"INFO","message":"m","data":${data}}}}`,
+    );
+    const reply = (await socket.next()) as {
+      result?: { isError?: boolean; content: { text: string }[] };
+    };
+    expect(reply.result?.isError).toBe(true);
+    expect(reply.result?.content[0]?.text).toBe('data: cannot be serialized (nested too deeply)');
+    await socket.close();
+    expect(payload(await client.callTool({ name: 'logger_log', arguments: valid }))).toMatchObject({
+      queued: true,
+    });
+  });
+
   it('counts refused calls by reason in /metrics', async () => {
     const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
     expect(text).toMatch(/godot_logs_refused_total\{reason="invalid"\} 13/);
     expect(text).toMatch(/godot_logs_refused_total\{reason="too_large"\} 2/);
+    expect(text).toMatch(/godot_logs_refused_total\{reason="unserializable"\} 1/);
   });
 });
 

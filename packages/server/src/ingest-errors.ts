@@ -5,6 +5,8 @@ export class EntryRefusedError extends Error {
     /** The input field the caller should change. */
     readonly field: string,
     message: string,
+    /** Why, as counted in `godot_logs_refused_total{reason}`. */
+    readonly reason: 'too_large' | 'unserializable',
   ) {
     super(`${field}: ${message}`);
     this.name = 'EntryRefusedError';

@@ -130,7 +130,11 @@ export class Ingest {
     try {
       json = JSON.stringify(entry);
     } catch {
-      throw new EntryRefusedError('data', 'cannot be serialized (nested too deeply)');
+      throw new EntryRefusedError(
+        'data',
+        'cannot be serialized (nested too deeply)',
+        'unserializable',
+      );
     }
     const bytes = Buffer.byteLength(json);
     if (bytes > this.options.maxEntryBytes) {
@@ -138,6 +142,7 @@ export class Ingest {
       throw new EntryRefusedError(
         field,
         `the entry is ${bytes} bytes serialized, above MAX_ENTRY_BYTES (${this.options.maxEntryBytes})`,
+        'too_large',
       );
     }
     // NUL cannot be stored by PostgreSQL; replace rather than refuse (godot.md).

@@ -19,7 +19,7 @@ export function errorResult(text: string): CallToolResult {
  * and whose fault it is (style.md, principle 5). The reason is for metrics.
  */
 export function describeFailure(tool: string, error: unknown): { text: string; reason: string } {
-  if (error instanceof EntryRefusedError) return { text: error.message, reason: 'too_large' };
+  if (error instanceof EntryRefusedError) return { text: error.message, reason: error.reason };
   if (error instanceof QueueUnavailableError) return { text: error.message, reason: 'redis' };
   if (error instanceof DeweyUnavailableError) {
     return {
