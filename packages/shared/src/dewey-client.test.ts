@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeweyEmulator } from '@godot/testkit';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeweyClient } from './dewey-client.js';
 import { DeweyRejectedError, DeweyUnavailableError } from './dewey-errors.js';
@@ -14,6 +16,22 @@ const entry = (over: Partial<LogEntry> = {}): LogEntry => ({
   created_at: new Date().toISOString(),
   ...over,
 });
+
+/** Wraps a real transport so that `close()` takes `delayMs` before closing it. */
+function lateClosing(inner: Transport, delayMs: number): Transport {
+  const outer: Transport = {
+    start: () => inner.start(),
+    send: (message, options) => inner.send(message, options),
+    close: async () => {
+      await sleep(delayMs);
+      await inner.close();
+    },
+  };
+  inner.onmessage = (message, extra) => outer.onmessage?.(message, extra);
+  inner.onerror = (error) => outer.onerror?.(error);
+  inner.onclose = () => outer.onclose?.();
+  return outer;
+}
 
 describe('DeweyClient against the emulator', () => {
   let dewey: DeweyEmulator;
@@ -191,5 +209,119 @@ describe('DeweyClient reconnection', () => {
       await client.close();
       await dewey.close();
     }
+  });
+});
+
+describe('DeweyClient backoff (the connection owns retrying)', () => {
+  let dewey: DeweyEmulator;
+  let client: DeweyClient;
+  let attempts: number[];
+
+  afterEach(async () => {
+    dewey.release();
+    await client.close();
+    await dewey.close();
+  });
+
+  /** A client that records when each connection attempt starts. */
+  const setUp = async (options: Partial<ConstructorParameters<typeof DeweyClient>[0]> = {}) => {
+    dewey = await DeweyEmulator.start();
+    attempts = [];
+    client = new DeweyClient({
+      url: dewey.url,
+      reconnectInitialDelayMs: 40,
+      reconnectMaxDelayMs: 10_000,
+      createTransport: (url, connectTimeoutMs) => {
+        attempts.push(performance.now());
+        return new WebSocketClientTransport(url, { connectTimeoutMs });
+      },
+      ...options,
+    });
+  };
+
+  it('grows the delay while Dewey accepts connections but drops every call', async () => {
+    await setUp();
+    dewey.hold();
+    const droppedAt: number[] = [];
+    for (let cycle = 0; cycle < 5; cycle++) {
+      await client.waitUntilUp();
+      const call = client.storeLogsBatch([entry()]).catch((e: unknown) => e);
+      await dewey.waitForHeld(cycle + 1);
+      droppedAt.push(performance.now());
+      dewey.dropConnections();
+      const error = await call;
+      expect(error).toBeInstanceOf(DeweyUnavailableError);
+      expect((error as DeweyUnavailableError).reason).toBe('closed');
+      // Every handshake succeeded, yet the failures keep adding up.
+      expect(client.consecutiveFailures).toBe(cycle + 1);
+    }
+    await client.waitUntilUp();
+    // One attempt per loss, each after its backoff: failure n waits at least
+    // half of 40 ms × 2^(n-1) (equal jitter), so the waits grow 20, 40 … 320 ms.
+    // Lower bounds only: a loaded machine makes them longer, never shorter.
+    expect(attempts).toHaveLength(6);
+    const waits = droppedAt.map((at, cycle) => (attempts[cycle + 1] ?? Number.NaN) - at);
+    waits.forEach((wait, cycle) => {
+      expect(wait).toBeGreaterThanOrEqual(20 * 2 ** cycle - 5);
+    });
+    // A call Dewey answers starts the backoff over.
+    dewey.release();
+    await client.storeLogsBatch([entry({ message: 'through' })]);
+    expect(client.consecutiveFailures).toBe(0);
+  });
+
+  it('after a timeout, waitUntilUp waits for a new connection and failures keep counting', async () => {
+    await setUp({
+      callTimeoutMs: 150,
+      reconnectInitialDelayMs: 50,
+      // Even when the transport reports its close late, the stuck connection
+      // must not count as up meanwhile.
+      createTransport: (url, connectTimeoutMs) => {
+        attempts.push(performance.now());
+        return lateClosing(new WebSocketClientTransport(url, { connectTimeoutMs }), 300);
+      },
+    });
+    dewey.hold();
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const error = await client.storeLogsBatch([entry()]).catch((e: unknown) => e);
+      expect((error as DeweyUnavailableError).reason).toBe('timeout');
+      // The stuck connection is dropped at once, not when its close completes.
+      expect(client.isUp).toBe(false);
+      expect(client.consecutiveFailures).toBe(cycle + 1);
+      await client.waitUntilUp();
+      expect(attempts).toHaveLength(cycle + 2);
+    }
+    dewey.release();
+    await client.storeLogsBatch([entry({ message: 'through' })]);
+    expect(client.consecutiveFailures).toBe(0);
+  });
+
+  it('counts a rejection as an answer: Dewey is up, the backoff starts over', async () => {
+    await setUp({ callTimeoutMs: 150 });
+    dewey.hold();
+    await client.storeLogsBatch([entry()]).catch(() => {});
+    expect(client.consecutiveFailures).toBe(1);
+    dewey.release();
+    await client.waitUntilUp();
+    dewey.rejectNext(1);
+    await expect(client.getLogStats()).rejects.toBeInstanceOf(DeweyRejectedError);
+    expect(client.consecutiveFailures).toBe(0);
+  });
+
+  it('resolves waitUntilUp when Dewey returns, and rejects it on close', async () => {
+    await setUp({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 100 });
+    await client.connect();
+    await dewey.stop();
+    const error = await client.getLogStats().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeweyUnavailableError);
+    const up = client.waitUntilUp();
+    await dewey.start();
+    await up;
+    await expect(client.getLogStats()).resolves.toMatchObject({ total_count: 0 });
+    await dewey.stop();
+    await expect.poll(() => client.isUp, { timeout: 5000, interval: 20 }).toBe(false);
+    const waiting = client.waitUntilUp();
+    await client.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'DEWEY_UNAVAILABLE', reason: 'closed' });
   });
 });

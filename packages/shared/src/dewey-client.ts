@@ -48,8 +48,10 @@ export interface DeweyClientOptions extends DeweyConnectionOptions {
 
 /**
  * Typed access to Dewey's tools over one persistent, self-healing connection.
- * Every failure is a `DeweyUnavailableError` (retry later) or a
- * `DeweyRejectedError` (Dewey said no: retrying the same call will not help).
+ * Every failure is a `DeweyUnavailableError` (retry later: `await
+ * waitUntilUp()` first, the connection owns the backoff), a
+ * `DeweyRejectedError` (Dewey said no: retrying the same call will not help)
+ * or a `DeweyProtocolError` (Dewey answered outside its contract).
  */
 export class DeweyClient {
   private readonly connection: DeweyConnection;
@@ -65,9 +67,25 @@ export class DeweyClient {
     return this.connection.isUp;
   }
 
+  /** Failures (connect, connection lost, call timeout) since Dewey last answered a call. */
+  get consecutiveFailures(): number {
+    return this.connection.consecutiveFailures;
+  }
+
   /** Connects now (optional: every call connects on demand). */
   async connect(): Promise<void> {
     await this.connection.get();
+  }
+
+  /**
+   * Resolves once connected to Dewey, waiting for the connection's own
+   * backoff — the way to wait after a `DeweyUnavailableError` before trying
+   * again. The connection that failed is never the one this resolves on.
+   * Rejects with `DeweyUnavailableError('closed')` on `close()`, or with
+   * `signal.reason` when aborted.
+   */
+  waitUntilUp(signal?: AbortSignal): Promise<void> {
+    return this.connection.waitUntilUp(signal);
   }
 
   /** Stores entries all-or-nothing (`dewey_store_logs_batch`). */
@@ -110,6 +128,7 @@ export class DeweyClient {
     } catch (error) {
       throw this.classify(error, client, name);
     }
+    this.connection.markHealthy();
     return parseResult(name, result, schema);
   }
 
@@ -130,14 +149,27 @@ export class DeweyClient {
     // The SDK rejects pending calls with -32000 "Connection closed" — the same
     // code Dewey uses for its own validation — so ask whether the connection died.
     if (!this.connection.isCurrent(client) || !(error instanceof McpError)) {
+      // Not an McpError on a live connection: the transport refused the send
+      // (socket closing) or the SDK could not read the reply. Start afresh, so
+      // that `waitUntilUp` waits for a new connection instead of this one.
+      this.connection.reset(client);
       return new DeweyUnavailableError('closed', `connection to Dewey lost during ${name}`, {
         cause: error,
       });
     }
-    return new DeweyRejectedError(error.code, error.message.replace(/^MCP error -?\d+: /, ''), {
-      cause: error,
-    });
+    // Dewey answered (with a JSON-RPC error): the connection works.
+    this.connection.markHealthy();
+    return new DeweyRejectedError(error.code, rpcMessage(error), { cause: error });
   }
+}
+
+/**
+ * Dewey's own message. `McpError` keeps only `code`, `data` and a message it
+ * prefixed with `MCP error <code>: ` (SDK `types.ts`), so strip that prefix.
+ */
+function rpcMessage(error: McpError): string {
+  const prefix = `MCP error ${error.code}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
 /** Dewey puts its payload as JSON inside one text item (dewey-contract.md, Results). */

@@ -12,7 +12,7 @@ export interface DeweyConnectionOptions {
   url: string;
   /** Time allowed for the WebSocket handshake plus `initialize`. @default 5000 */
   connectTimeoutMs?: number;
-  /** First reconnect delay after a loss. @default 1000 */
+  /** Reconnect delay after the first failure; it doubles with each further one. @default 1000 */
   reconnectInitialDelayMs?: number;
   /** Longest reconnect delay. @default 30000 */
   reconnectMaxDelayMs?: number;
@@ -24,10 +24,24 @@ export interface DeweyConnectionOptions {
   logger?: Logger;
 }
 
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
- * Keeps one SDK `Client` connected to Dewey. A lost connection is re-opened in
- * the background with exponential backoff and jitter; a caller that needs the
- * client meanwhile triggers an immediate attempt instead of waiting out the delay.
+ * Keeps one SDK `Client` connected to Dewey, and is the one place that retries
+ * it (style.md, "One owner per concern"). Once asked to connect, it reconnects
+ * in the background with exponential backoff and jitter until closed.
+ *
+ * The delay grows with consecutive failures — a connect that fails, a
+ * connection lost, a call that timed out — and starts over only when Dewey
+ * answers a call (`markHealthy`), not when a handshake succeeds: a Dewey that
+ * accepts connections but drops every call still sees growing delays.
+ *
+ * `get()` connects at once when there is no client (a caller that needs
+ * Dewey now does not wait out the delay); `waitUntilUp()` waits for the
+ * scheduled attempt instead.
  */
 export class DeweyConnection {
   private readonly options: Required<Omit<DeweyConnectionOptions, 'onStatusChange'>> &
@@ -35,6 +49,7 @@ export class DeweyConnection {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly waiters = new Set<Waiter>();
   private failures = 0;
   private closed = false;
 
@@ -57,9 +72,14 @@ export class DeweyConnection {
     return this.client !== undefined;
   }
 
+  /** Failures since Dewey last answered a call; drives the reconnect delay. */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
   /** The connected client, connecting now if there is none. Throws `DeweyUnavailableError`. */
   async get(): Promise<Client> {
-    if (this.closed) throw new DeweyUnavailableError('closed', 'Dewey client is closed');
+    if (this.closed) throw closedError();
     if (this.client) return this.client;
     this.connecting ??= this.connect().finally(() => {
       this.connecting = undefined;
@@ -67,27 +87,75 @@ export class DeweyConnection {
     return this.connecting;
   }
 
-  /** Whether `client` is still the live one (false once its connection closed). */
+  /**
+   * Resolves once a client is connected: at once if one is, else when the
+   * attempt under way or the next scheduled background attempt succeeds
+   * (the first attempt starts now if none was ever made). Rejects with
+   * `DeweyUnavailableError('closed')` on `close()`, or with `signal.reason`.
+   */
+  waitUntilUp(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.closed) return Promise.reject(closedError());
+    if (this.client) return Promise.resolve();
+    // Once started, a pending attempt always exists while down (connecting,
+    // or a timer): only the very first wait has to start one.
+    if (!this.connecting && this.reconnectTimer === undefined) this.attemptInBackground();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => settle(() => reject(signal?.reason));
+      const settle = (finish: () => void) => {
+        this.waiters.delete(waiter);
+        signal?.removeEventListener('abort', onAbort);
+        // Only a waiter keeps the process alive for the background attempt.
+        if (this.waiters.size === 0) this.reconnectTimer?.unref();
+        finish();
+      };
+      const waiter: Waiter = {
+        resolve: () => settle(resolve),
+        reject: (error) => settle(() => reject(error)),
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.reconnectTimer?.ref();
+    });
+  }
+
+  /** Whether `client` is still the live one (false once its connection closed or was reset). */
   isCurrent(client: Client): boolean {
     return this.client === client;
   }
 
-  /** Drops the current connection (e.g. after a timeout left it unusable); it reconnects. */
-  reset(client: Client): void {
-    if (this.client === client) void client.close();
+  /** Dewey answered a call: the connection works, so the next reconnect delay starts over. */
+  markHealthy(): void {
+    this.failures = 0;
   }
 
-  /** Closes for good; pending and later calls fail with `DeweyUnavailableError`. */
+  /**
+   * Drops `client` (e.g. after a timeout left it unusable) and counts a
+   * failure. It is detached at once, so `waitUntilUp` waits for the next
+   * connection rather than resolving on this dying one.
+   */
+  reset(client: Client): void {
+    if (this.client !== client) return;
+    this.detach();
+    void client.close();
+  }
+
+  /** Closes for good; pending and later calls and waits fail with `DeweyUnavailableError`. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    for (const waiter of [...this.waiters]) waiter.reject(closedError());
     const client = this.client;
     this.client = undefined;
     await client?.close();
   }
 
   private async connect(): Promise<Client> {
+    // This attempt replaces the scheduled one; forgetting the handle lets a
+    // failure below schedule the next (otherwise reconnecting stops for good).
     clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     const { url, connectTimeoutMs, logger } = this.options;
     const client = new Client({ name: 'godot', version: '0.1.0' }, { capabilities: {} });
     // Dewey answers notifications with `id: null` errors; the transport reports
@@ -99,34 +167,38 @@ export class DeweyConnection {
       });
     } catch (error) {
       void client.close();
+      if (this.closed) throw closedError();
       this.failures += 1;
       this.scheduleReconnect();
       throw new DeweyUnavailableError(
         'connect',
         `cannot connect to Dewey at ${url}: ${message(error)}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     if (this.closed) {
       await client.close();
-      throw new DeweyUnavailableError('closed', 'Dewey client is closed');
+      throw closedError();
     }
     client.onclose = () => this.lost(client);
     this.client = client;
-    if (this.failures > 0) logger.info({ url, attempts: this.failures }, 'dewey: reconnected');
-    this.failures = 0;
+    if (this.failures > 0) logger.info({ url, failures: this.failures }, 'dewey: reconnected');
     this.options.onStatusChange?.(true);
+    for (const waiter of [...this.waiters]) waiter.resolve();
     return client;
   }
 
   private lost(client: Client): void {
     if (this.client !== client) return;
-    this.client = undefined;
-    this.options.onStatusChange?.(false);
-    if (this.closed) return;
     this.options.logger.warn({ url: this.options.url }, 'dewey: connection lost, reconnecting');
+    this.detach();
+  }
+
+  /** Forgets the live client after a failure on it, and schedules the next attempt. */
+  private detach(): void {
+    this.client = undefined;
+    this.failures += 1;
+    this.options.onStatusChange?.(false);
     this.scheduleReconnect();
   }
 
@@ -136,14 +208,23 @@ export class DeweyConnection {
       initialDelayMs: this.options.reconnectInitialDelayMs,
       maxDelayMs: this.options.reconnectMaxDelayMs,
     });
+    this.options.logger.debug({ failures: this.failures, delayMs: delay }, 'dewey: next attempt');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.get().catch(() => {
-        // A failed attempt schedules the next one itself.
-      });
+      this.attemptInBackground();
     }, delay);
-    this.reconnectTimer.unref();
+    if (this.waiters.size === 0) this.reconnectTimer.unref();
   }
+
+  private attemptInBackground(): void {
+    this.get().catch(() => {
+      // A failed attempt schedules the next one itself.
+    });
+  }
+}
+
+function closedError(): DeweyUnavailableError {
+  return new DeweyUnavailableError('closed', 'Dewey client is closed');
 }
 
 function message(error: unknown): string {

@@ -1,0 +1,128 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeweyEmulator } from '@godot/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeweyConnection, type DeweyConnectionOptions } from './dewey-connection.js';
+import { DeweyUnavailableError } from './dewey-errors.js';
+import { WebSocketClientTransport } from './transport/websocket-client-transport.js';
+
+// Each test owns its emulator and connection; afterEach closes both.
+let dewey: DeweyEmulator | undefined;
+let connection: DeweyConnection | undefined;
+
+afterEach(async () => {
+  await connection?.close();
+  await dewey?.close();
+  connection = undefined;
+  dewey = undefined;
+});
+
+/** A real emulator and a connection to it that records when each attempt starts. */
+async function setUp(options: Partial<DeweyConnectionOptions> = {}) {
+  const emulator = await DeweyEmulator.start();
+  const attempts: number[] = [];
+  const conn = new DeweyConnection({
+    url: emulator.url,
+    reconnectInitialDelayMs: 200,
+    reconnectMaxDelayMs: 400,
+    createTransport: (url, connectTimeoutMs) => {
+      attempts.push(performance.now());
+      return new WebSocketClientTransport(url, { connectTimeoutMs });
+    },
+    ...options,
+  });
+  dewey = emulator;
+  connection = conn;
+  return { dewey: emulator, connection: conn, attempts };
+}
+
+describe('DeweyConnection background reconnect', () => {
+  it('keeps reconnecting by itself after a get() failed while a reconnect was pending', async () => {
+    let lost = () => {};
+    const down = new Promise<void>((resolve) => {
+      lost = resolve;
+    });
+    const { dewey: emulator, connection: conn } = await setUp({
+      onStatusChange: (up) => {
+        if (!up) lost();
+      },
+    });
+    await conn.get();
+    await emulator.stop();
+    await down;
+    // The loss scheduled a background attempt (>= 100 ms away); this call
+    // fails at once (connection refused) while that attempt is still pending.
+    const error = await conn.get().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeweyUnavailableError);
+    expect((error as DeweyUnavailableError).reason).toBe('connect');
+    expect(conn.consecutiveFailures).toBe(2);
+    await emulator.start();
+    // No further call: the background attempts alone must bring it back.
+    await expect.poll(() => conn.isUp, { timeout: 5000, interval: 50 }).toBe(true);
+  });
+});
+
+describe('DeweyConnection.waitUntilUp', () => {
+  it('makes the first attempt itself, one for all waiters', async () => {
+    const { connection: conn, attempts } = await setUp();
+    await Promise.all([conn.waitUntilUp(), conn.waitUntilUp(), conn.waitUntilUp()]);
+    expect(conn.isUp).toBe(true);
+    expect(attempts).toHaveLength(1);
+    // Already up: resolves without a new attempt.
+    await conn.waitUntilUp();
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('waits on the background attempts, not a loop of its own, and resolves when Dewey returns', async () => {
+    const {
+      dewey: emulator,
+      connection: conn,
+      attempts,
+    } = await setUp({
+      reconnectInitialDelayMs: 100,
+      reconnectMaxDelayMs: 200,
+    });
+    await emulator.stop();
+    let resolved = false;
+    const up = conn.waitUntilUp().then(() => {
+      resolved = true;
+    });
+    await sleep(800);
+    expect(resolved).toBe(false);
+    // Delays of 50…200 ms: a handful of attempts, where a tight loop makes hundreds.
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts.length).toBeLessThanOrEqual(20);
+    // Every finished attempt counted (the last may still be under way).
+    expect(conn.consecutiveFailures).toBeGreaterThanOrEqual(attempts.length - 1);
+    await emulator.start();
+    await up;
+    expect(conn.isUp).toBe(true);
+  });
+
+  it('rejects pending and later waits with DeweyUnavailableError(closed) on close', async () => {
+    const { dewey: emulator, connection: conn } = await setUp();
+    await emulator.stop();
+    const pending = conn.waitUntilUp().catch((caught: unknown) => caught);
+    await conn.close();
+    const error = await pending;
+    expect(error).toBeInstanceOf(DeweyUnavailableError);
+    expect((error as DeweyUnavailableError).reason).toBe('closed');
+    await expect(conn.waitUntilUp()).rejects.toMatchObject({ reason: 'closed' });
+    await expect(conn.get()).rejects.toMatchObject({ reason: 'closed' });
+  });
+
+  it("rejects with the signal's reason when aborted, and reconnecting goes on", async () => {
+    const { dewey: emulator, connection: conn } = await setUp({
+      reconnectInitialDelayMs: 50,
+      reconnectMaxDelayMs: 100,
+    });
+    await emulator.stop();
+    const controller = new AbortController();
+    const pending = conn.waitUntilUp(controller.signal);
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    await expect(conn.waitUntilUp(controller.signal)).rejects.toBe(reason);
+    await emulator.start();
+    await expect.poll(() => conn.isUp, { timeout: 5000, interval: 50 }).toBe(true);
+  });
+});
