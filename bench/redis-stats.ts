@@ -18,7 +18,11 @@ export async function resetRedisStats(port: number): Promise<void> {
  * scripts (BullMQ's) show up as `evalsha`, with the commands they run inside
  * counted on their own lines too.
  */
-export async function redisStatsTable(port: number, entries: number): Promise<string> {
+export async function redisStatsTable(
+  port: number,
+  entries: number,
+  phase: string,
+): Promise<string> {
   const info = String(await redisCommand(port, ['INFO', 'commandstats']));
   const stats: CommandStat[] = [];
   for (const match of info.matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)) {
@@ -26,7 +30,7 @@ export async function redisStatsTable(port: number, entries: number): Promise<st
   }
   stats.sort((a, b) => b.usec - a.usec);
   const per = (value: number) => (value / Math.max(1, entries)).toFixed(3);
-  return `redis-server time per stored entry (INFO commandstats, ${entries} entries):\n${formatColumns(
+  return `redis-server time per stored entry, ${phase} (INFO commandstats, ${entries} entries):\n${formatColumns(
     ['command', 'calls/entry', 'µs/entry'],
     stats.slice(0, 12).map((stat) => [stat.command, per(stat.calls), per(stat.usec)]),
   )}`;

@@ -21,6 +21,17 @@ export interface Phase {
 }
 
 /**
+ * CPU milliseconds the named processes used during `phase`, per `count` items
+ * (entries stored, log lines acknowledged, …): the hot-path cost that
+ * style.md asks us to measure. NaN when `count` is 0 or a process has no
+ * figure, so a missing measurement never reads as a cheap one.
+ */
+export function cpuMsPer(phase: Phase, processes: readonly string[], count: number): number {
+  const seconds = processes.reduce((sum, name) => sum + (phase.cpu[name] ?? Number.NaN), 0);
+  return count > 0 ? (seconds * 1000) / count : Number.NaN;
+}
+
+/**
  * Runs one load process (persistent sockets or socket per line), waits until
  * its acknowledged entries are stored (or stop arriving), and checks that
  * nothing acknowledged is missing. Messages carry the prefix `bench-<name>-`.

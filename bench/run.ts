@@ -17,11 +17,24 @@
  *     p50/p99 (store time taken in the emulator process minus the entry's
  *     `created_at`, which the server stamps on receipt just before queueing:
  *     an upper bound of queued→stored by the few ms of the enqueue);
- *  c. one WebSocket per log line (connect, initialize, call, close) in 8 loops;
+ *  c. one WebSocket per log line (connect, initialize, call, close) in 8 loops
+ *     → logs/s (information only) and server CPU per line;
  *  d. peak RSS of server and worker (/proc VmRSS every 200 ms, and VmHWM).
- * `--json` prints one JSON object as the last line; `--profile` runs server and
- * worker under `--cpu-prof` and prints where their CPU time went. Server and
- * worker run the compiled `dist/` as production does (`pnpm build` first);
+ * CPU per entry counts server + worker + Redis (the emulator and the load
+ * process are not Godot), from /proc over each phase's span: from the load's
+ * start until everything acknowledged is stored (bench/run-phase.ts).
+ *
+ * `--json` prints one JSON object as the last line. Besides the figures above
+ * (`e2e_logs_per_s`, `log_p99_ms`, `delivery_p99_ms`, `server_rss_mb`, `lost`, …)
+ * it holds, in CPU milliseconds (3 decimals; null when nothing was counted):
+ *  - `cpu_ms_per_entry_at_1000`: server + worker + Redis CPU ÷ entries stored,
+ *    steady 1,000 logs/s phase (b);
+ *  - `cpu_ms_per_entry_saturated`: the same for the closed-loop phase (a);
+ *  - `server_cpu_ms_per_connection`: server CPU ÷ log lines acknowledged in
+ *    the socket-per-line phase (c), each line a connect, initialize, call, close.
+ * `--profile` runs server and worker under `--cpu-prof` and prints where
+ * their CPU time went. Server and worker run the compiled `dist/` as
+ * production does (`pnpm build` first);
  * `--source` runs them through tsx instead. `BENCH_NODE_ARGS` adds node flags
  * to both (e.g. `--max-semi-space-size=2`: server RSS 212 → 176 MB, but end to
  * end 5.9k → 3.6k logs/s in one quick run, so production keeps the default).
@@ -36,7 +49,7 @@ import { startBenchStack } from './bench-stack.js';
 import { RssSampler } from './proc-stats.js';
 import { summarizeProfiles } from './profile-summary.js';
 import { redisStatsTable, resetRedisStats } from './redis-stats.js';
-import { type Phase, runPhase } from './run-phase.js';
+import { cpuMsPer, type Phase, runPhase } from './run-phase.js';
 import { percentile } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -55,6 +68,8 @@ const ms = flags.quick
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+/** The processes that are Godot in production: its CPU per entry is what godot.md sets targets for. */
+const GODOT = ['server', 'worker', 'redis'] as const;
 
 async function main(): Promise<void> {
   const profileDir = flags.profile ? await mkdtemp(join(tmpdir(), 'godot-prof-')) : undefined;
@@ -88,10 +103,15 @@ async function main(): Promise<void> {
       durationMs: ms.sustained,
     });
     phases.push(sustained);
-    redisStats = await redisStatsTable(stack.redis.port, sustained.report.storedRows);
+    redisStats = await redisStatsTable(
+      stack.redis.port,
+      sustained.report.storedRows,
+      'sustained closed loop',
+    );
     const lastStored = sustained.rows.storedAt.reduce((a, b) => Math.max(a, b), 0);
     const e2eSeconds = (lastStored - sustained.load.startedAt) / 1000;
 
+    await resetRedisStats(stack.redis.port);
     const steady = await runPhase(stack, 'steady', {
       connections: 8,
       maxInFlight: 64,
@@ -100,6 +120,7 @@ async function main(): Promise<void> {
       recordTimings: true,
     });
     phases.push(steady);
+    redisStats += `\n${await redisStatsTable(stack.redis.port, steady.report.storedRows, 'steady 1,000/s')}`;
     const delivery: number[] = [];
     steady.rows.messages.forEach((message, index) => {
       if (message.startsWith('bench-steady-')) {
@@ -126,6 +147,12 @@ async function main(): Promise<void> {
       delivery_p99_ms: round(percentile(delivery, 99)),
       per_connection_logs_per_s: Math.round(
         perLine.load.acknowledged.length / (perLine.load.elapsedMs / 1000),
+      ),
+      cpu_ms_per_entry_at_1000: round(cpuMsPer(steady, GODOT, steady.report.storedRows), 3),
+      cpu_ms_per_entry_saturated: round(cpuMsPer(sustained, GODOT, sustained.report.storedRows), 3),
+      server_cpu_ms_per_connection: round(
+        cpuMsPer(perLine, ['server'], perLine.load.acknowledged.length),
+        3,
       ),
       server_rss_mb: round(Math.max(rss.peak('server').hwmMb, rss.peak('server').sampledMaxMb)),
       worker_rss_mb: round(Math.max(rss.peak('worker').hwmMb, rss.peak('worker').sampledMaxMb)),

@@ -5,12 +5,13 @@ import { DeweyEmulator, RawWsClient, RedisServer, toolPayload } from '@godot/tes
 import { startGodotWorker } from '@godot/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** Server and worker in this process, sharing a private Redis, storing into the emulator. */
+/** Server and two workers in this process, sharing a private Redis, storing into the emulator. */
 describe('server + worker end to end', () => {
   let redis: RedisServer;
   let dewey: DeweyEmulator;
   let close: () => Promise<void>;
   let port: number;
+  let workerPorts: number[];
 
   beforeAll(async () => {
     [redis, dewey] = await Promise.all([RedisServer.start(), DeweyEmulator.start()]);
@@ -24,10 +25,16 @@ describe('server + worker end to end', () => {
       QUEUE_NAME: `e2e-${randomUUID().slice(0, 8)}`,
     };
     const server = await startGodotServer(config, { logger: silentLogger });
-    const worker = await startGodotWorker(config, { logger: silentLogger });
+    // Distinct ids: in one process both would default to the same hostname-pid.
+    const workers = await Promise.all(
+      ['e2e-a', 'e2e-b'].map((workerId) =>
+        startGodotWorker(config, { logger: silentLogger, workerId }),
+      ),
+    );
     port = server.port;
+    workerPorts = workers.map((worker) => worker.port);
     close = async () => {
-      await Promise.all([server.close(), worker.close()]);
+      await Promise.all([server.close(), ...workers.map((worker) => worker.close())]);
       await Promise.all([redis.close(), dewey.close()]);
     };
   });
@@ -35,7 +42,7 @@ describe('server + worker end to end', () => {
     await close?.();
   });
 
-  it('stores what was logged, and the server reports the workers delivery counts', async () => {
+  it('stores what was logged, and the server reports the sum of the workers delivery counts', async () => {
     const socket = await RawWsClient.connect(`ws://127.0.0.1:${port}/`);
     const traceId = randomUUID();
     for (let i = 0; i < 5; i += 1) {
@@ -64,13 +71,21 @@ describe('server + worker end to end', () => {
     expect((queried as unknown[]).length).toBe(5);
     await socket.close();
 
-    const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    await expect.poll(scrape).toMatch(/^godot_queue_delivered_total 5$/m);
+    const scrape = async (at = port) => (await fetch(`http://127.0.0.1:${at}/metrics`)).text();
+    // The sum of what the two workers published (every 5 s) to Redis.
+    await expect
+      .poll(() => scrape(), { timeout: 15_000, interval: 250 })
+      .toMatch(/^godot_queue_delivered_total 5$/m);
     const text = await scrape();
     expect(text).toMatch(/^godot_queue_batches_total\{outcome="delivered"\} [1-5]$/m);
     expect(text).toMatch(/^godot_queue_batch_duration_seconds_bucket\{le="\+Inf"\} [1-5]$/m);
-    expect(text).toMatch(/^godot_queue_dead_lettered_total 0$/m);
+    expect(text).toMatch(/^godot_queue_dead_lettered_total\{reason="rejected"\} 0$/m);
+    const perWorker = await Promise.all(workerPorts.map((at) => scrape(at)));
+    const delivered = perWorker.map((t) =>
+      Number(/^godot_logs_delivered_total (\d+)$/m.exec(t)?.[1]),
+    );
+    expect(delivered.reduce((sum, count) => sum + count, 0)).toBe(5);
     const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', worker: { workers: 1 } });
+    expect(health).toMatchObject({ status: 'ok', worker: { workers: 2 } });
   });
 });

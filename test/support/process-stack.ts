@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { keptEntryCount, type LogEntry } from '@godot/shared';
 import {
   DeweyEmulator,
   freePort,
@@ -6,6 +7,7 @@ import {
   type RedisServerOptions,
   redisCommand,
 } from '@godot/testkit';
+import { Redis } from 'ioredis';
 import { afterEach, type TestContext } from 'vitest';
 import { StoredMessages } from './delivery-check.js';
 import { GODOT_MAINS, GodotProcess } from './godot-process.js';
@@ -34,6 +36,13 @@ export interface QueueCounts {
   failed: number;
 }
 
+/** One job in the wait list: all its entries (flush order) and how many of the newest it keeps. */
+export interface WaitingJob {
+  id: string;
+  entries: LogEntry[];
+  kept: number;
+}
+
 /** A Godot deployment in miniature, each part its own process except the emulator. */
 export interface ProcessStack {
   redis: RedisServer;
@@ -53,6 +62,8 @@ export interface ProcessStack {
   serverMetrics(): Promise<PromSample[]>;
   workerMetrics(): Promise<PromSample[]>;
   queueCounts(): Promise<QueueCounts>;
+  /** The jobs in the wait list, oldest first, read straight from Redis. */
+  waitingJobs(): Promise<WaitingJob[]>;
   /** Starts a load against the server; `run` settles when it ends (or `load.stop()`). */
   startLoad(options: Omit<LoadGeneratorOptions, 'url'>): {
     load: LoadGenerator;
@@ -210,6 +221,25 @@ async function startOnce(options: ProcessStackOptions): Promise<ProcessStack> {
         delayed: Number(delayed),
         failed: Number(failed),
       };
+    },
+    async waitingJobs() {
+      const key = (name: string) => `bull:${queueName}:${name}`;
+      const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+      try {
+        // BullMQ pushes new jobs at the head: the tail is the oldest.
+        const ids = (await client.lrange(key('wait'), 0, -1)).reverse();
+        const pipeline = client.pipeline();
+        for (const id of ids) pipeline.hmget(key(id), 'name', 'data');
+        const replies = (await pipeline.exec()) ?? [];
+        return ids.map((id, index) => {
+          const [name, data] = (replies[index]?.[1] ?? []) as [string | null, string | null];
+          const parsed = JSON.parse(data ?? '{}') as { entries?: LogEntry[] };
+          const entries = parsed.entries ?? [parsed as LogEntry];
+          return { id, entries, kept: keptEntryCount(name ?? '') ?? entries.length };
+        });
+      } finally {
+        client.disconnect();
+      }
     },
     stored,
     logs: () => [server.log(), worker.log(), `[redis] ${redis.log}`].join('\n'),

@@ -4,7 +4,13 @@ import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GodotServer } from './godot-server.js';
-import { connectClient, payload, type ServerStack, startServerStack } from './server.fixture.js';
+import {
+  connectClient,
+  entriesOfJob,
+  payload,
+  type ServerStack,
+  startServerStack,
+} from './server.fixture.js';
 
 describe('the four tools over WebSocket and Streamable HTTP', () => {
   let stack: ServerStack;
@@ -36,7 +42,7 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
     });
   });
 
-  it('queues a normalised, stamped entry as one BullMQ job', async () => {
+  it('queues a normalised, stamped entry in a BullMQ job', async () => {
     const before = Date.now();
     const result = await client.callTool({
       name: 'logger_log',
@@ -50,8 +56,9 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
     });
     const reply = payload<{ status: string; queued: boolean; id: string }>(result);
     expect(reply).toMatchObject({ status: 'ok', queued: true });
-    const job = await stack.queue.getJob(reply.id);
-    expect(job?.data).toEqual({
+    const entries = await entriesOfJob(stack.queue, reply.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toEqual({
       component: 'relay',
       level: 'WARN',
       message: 'disk at 91%',
@@ -59,7 +66,7 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
       data: { disk: '/dev/vda', used: 0.91 },
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
-    expect(Date.parse(job?.data.created_at)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(entries[0]?.created_at ?? '')).toBeGreaterThanOrEqual(before);
   });
 
   it('replaces NUL characters and says so', async () => {
@@ -74,8 +81,8 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
     });
     const reply = payload<{ id: string; sanitized: boolean }>(result);
     expect(reply.sanitized).toBe(true);
-    const job = await stack.queue.getJob(reply.id);
-    expect(job?.data).toMatchObject({ message: 'a\uFFFDb', data: { 'k\uFFFD': ['\uFFFD'] } });
+    const [entry] = await entriesOfJob(stack.queue, reply.id);
+    expect(entry).toMatchObject({ message: 'a\uFFFDb', data: { 'k\uFFFD': ['\uFFFD'] } });
   });
 
   it('serves the same tools over Streamable HTTP at /mcp', async () => {
@@ -91,7 +98,7 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
           arguments: { component: 'http', level: 'ERROR', message: 'via http' },
         }),
       );
-      expect((await stack.queue.getJob(reply.id))?.data).toMatchObject({
+      expect((await entriesOfJob(stack.queue, reply.id))[0]).toMatchObject({
         component: 'http',
         level: 'ERROR',
       });
@@ -127,13 +134,12 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
       ids.push(body.id);
       await socket.close();
     }
-    const jobs = await Promise.all(ids.map((id) => stack.queue.getJob(id)));
-    expect(jobs.map((job) => job?.data.message)).toEqual(
+    // One call at a time: each is a flush, and so a job, of its own.
+    const entries = (await Promise.all(ids.map((id) => entriesOfJob(stack.queue, id)))).flat();
+    expect(entries.map((entry) => entry.message)).toEqual(
       Array.from({ length: 20 }, (_, i) => `line ${i}`),
     );
-    expect(jobs.every((job) => job?.data.level === 'INFO' && job.data.trace_id === null)).toBe(
-      true,
-    );
+    expect(entries.every((entry) => entry.level === 'INFO' && entry.trace_id === null)).toBe(true);
   });
 
   it('answers malformed, binary, batch and oversized frames, counts them, and keeps serving', async () => {

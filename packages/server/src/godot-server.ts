@@ -5,12 +5,12 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DeweyClient,
   deweyClientOptions,
-  type LogEntry,
+  LOG_QUEUE_STREAMS,
   type Logger,
+  type LogJobData,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { registerDeliveryMetrics } from './delivery-metrics.js';
 import { createGodotMcpServer } from './godot-tools.js';
 import { checkHealth } from './health.js';
 import { createHttpApp } from './http-app.js';
@@ -19,6 +19,7 @@ import { LevelStore } from './level-store.js';
 import { QueueBound } from './queue-bound.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 import { WebSocketEndpoint } from './websocket-endpoint.js';
+import { registerWorkerMetricsView } from './worker-metrics-view.js';
 
 /** The configuration the server reads (a subset of `Config`). */
 export type GodotServerConfig = Pick<
@@ -30,6 +31,8 @@ export type GodotServerConfig = Pick<
   | 'QUEUE_NAME'
   | 'MAX_QUEUE_SIZE'
   | 'MAX_ENTRY_BYTES'
+  | 'BATCH_SIZE'
+  | 'BATCH_MAX_BYTES'
   | 'DEWEY_TIMEOUT_MS'
   | 'RETRY_INITIAL_DELAY_MS'
   | 'RETRY_MAX_DELAY_MS'
@@ -74,16 +77,32 @@ export async function startGodotServer(
   });
   redis.on('error', (error) => logger.debug({ err: error.message }, 'redis: connection error'));
   await waitForRedis(redis, logger);
-  const queue = new Queue<LogEntry>(config.QUEUE_NAME, {
+  const queue = new Queue<LogJobData>(config.QUEUE_NAME, {
     connection: redis,
-    streams: { events: { maxLen: 1000 } },
+    streams: LOG_QUEUE_STREAMS,
   });
   queue.on('error', (error) => logger.debug({ err: error.message }, 'queue: error'));
   const metrics = createServerMetrics(() =>
     queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
   );
-  registerDeliveryMetrics(metrics.registry, redis, config.QUEUE_NAME);
-  const levels = new LevelStore(redis, config.DEFAULT_LOG_LEVEL);
+  registerWorkerMetricsView({
+    registry: metrics.registry,
+    redis,
+    queueName: config.QUEUE_NAME,
+    logger,
+  });
+  // A connection of its own for SUBSCRIBE, which takes a connection over.
+  const subscriber = redis.duplicate({ enableOfflineQueue: true, autoResubscribe: false });
+  subscriber.on('error', (error) =>
+    logger.debug({ err: error.message }, 'redis: subscriber connection error'),
+  );
+  const levels = new LevelStore({
+    redis,
+    subscriber,
+    defaultLevel: config.DEFAULT_LOG_LEVEL,
+    logger,
+  });
+  await levels.start();
   const ingest = new Ingest({
     queue,
     levels,
@@ -91,6 +110,8 @@ export async function startGodotServer(
     metrics,
     logger,
     maxEntryBytes: config.MAX_ENTRY_BYTES,
+    maxJobEntries: config.BATCH_SIZE,
+    maxJobBytes: config.BATCH_MAX_BYTES,
   });
   const dewey = new DeweyClient({
     ...deweyClientOptions(config),
@@ -147,6 +168,8 @@ export async function startGodotServer(
         server.closeAllConnections();
         await stopped;
         await Promise.allSettled([dewey.close(), queue.close()]);
+        levels.close();
+        subscriber.disconnect();
         redis.disconnect();
         logger.info({}, 'server stopped');
       })();

@@ -6,6 +6,7 @@ import {
   payload,
   type ServerStack,
   startServerStack,
+  waitingEntries,
 } from './server.fixture.js';
 
 const HANG = Symbol('no answer within 1 s');
@@ -50,7 +51,7 @@ describe('logger_log when Redis goes away', () => {
     await expect
       .poll(async () => (await log('after')).isError ?? false, { timeout: 10_000, interval: 200 })
       .toBe(false);
-    const messages = (await stack.queue.getJobs(['waiting'])).map((job) => job.data.message).sort();
+    const messages = (await waitingEntries(stack.queue)).map((entry) => entry.message).sort();
     expect(messages.filter((m: string) => m.startsWith('during'))).toEqual([]);
     expect(messages).toContain('after');
   });
@@ -79,14 +80,45 @@ describe('the MAX_QUEUE_SIZE bound', () => {
         ),
       );
       // The bound is enforced right after the replies, off the reply path.
-      await expect.poll(() => stack.queue.getWaitingCount()).toBe(50);
-      const waiting = await stack.queue.getJobs(['waiting'], 0, -1, true);
-      const kept = waiting.map((job) => Number(job.data.message)).sort((x, y) => x - y);
+      await expect.poll(async () => (await waitingEntries(stack.queue)).length).toBe(50);
+      const kept = (await waitingEntries(stack.queue)).map((entry) => Number(entry.message));
       expect(kept).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
       // Dropped jobs leave no data behind.
       expect(await stack.queue.getJob('1')).toBeUndefined();
       const scrape = async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
       await expect.poll(scrape).toMatch(/^godot_logs_dropped_total 100$/m);
+      await client.close();
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('never drops on a stale count: jobs that left the wait list are recounted first', async () => {
+    const stack = await startServerStack({ MAX_QUEUE_SIZE: 50 });
+    try {
+      const server = await stack.start();
+      const client = await connectClient(server.url);
+      const log = (message: string) =>
+        client.callTool({
+          name: 'logger_log',
+          arguments: { component: 'bound', level: 'INFO', message },
+        });
+      await Promise.all(Array.from({ length: 40 }, (_, i) => log(`a${i}`)));
+      // Jobs leave the wait list without the bound's account knowing (a
+      // worker taking them, or emptying the queue from the dashboard).
+      await stack.queue.drain();
+      await Promise.all(Array.from({ length: 20 }, (_, i) => log(`b${i}`)));
+      // The account says 60 > 50; a recount finds 20 and drops nothing.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const waiting = (await waitingEntries(stack.queue)).map((entry) => entry.message);
+      expect(waiting.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`).sort());
+      const scrape = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(scrape).toMatch(/^godot_logs_dropped_total 0$/m);
+      // And with the account exact again, the bound still holds to the entry.
+      await Promise.all(Array.from({ length: 45 }, (_, i) => log(`c${i}`)));
+      await expect.poll(async () => (await waitingEntries(stack.queue)).length).toBe(50);
+      const kept = (await waitingEntries(stack.queue)).map((entry) => entry.message);
+      expect(kept.slice(-45)).toEqual(Array.from({ length: 45 }, (_, i) => `c${i}`));
       await client.close();
     } finally {
       await stack.close();

@@ -1,12 +1,15 @@
 import {
+  addLogJobs,
   isAtLeast,
+  LOG_JOB_OPTIONS,
   type LogEntry,
   type Logger,
   type LogInput,
+  type LogJobData,
   replaceNulInJson,
   withDefaults,
 } from '@godot/shared';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { EntryRefusedError, QueueUnavailableError } from './ingest-errors.js';
 import type { LevelStore } from './level-store.js';
 import type { QueueBound } from './queue-bound.js';
@@ -19,7 +22,7 @@ export type LogReply =
 
 /** Options of `Ingest`. */
 export interface IngestOptions {
-  queue: Queue<LogEntry>;
+  queue: Queue<LogJobData>;
   levels: LevelStore;
   bound: QueueBound;
   metrics: ServerMetrics;
@@ -30,6 +33,21 @@ export interface IngestOptions {
   enqueueTimeoutMs?: number;
   /** Most entries per Redis round trip. @default 1000 */
   maxFlushEntries?: number;
+  /** Most entries per job, so that a job always fits one Dewey batch (BATCH_SIZE). @default 100 */
+  maxJobEntries?: number;
+  /** Most serialized bytes per job (BATCH_MAX_BYTES); a larger entry still goes, alone. @default 8388608 */
+  maxJobBytes?: number;
+  /** Least time between two bound checks of this server; one always follows the last flush. @default 100 */
+  trimIntervalMs?: number;
+  /**
+   * How long a flush waits for more calls while calls keep coming (the last
+   * flush started less than `busyWindowMs` ago): entries then share a job
+   * instead of each paying for one (godot.md allows up to 2 ms). A call that
+   * arrives after a quiet spell never waits. 0 turns it off. @default 2
+   */
+  lingerMs?: number;
+  /** See `lingerMs`. @default 10 */
+  busyWindowMs?: number;
   /** Least time between two "dropped" lines in our log. @default 10000 */
   dropReportIntervalMs?: number;
   /** Clock for `created_at`. @default () => new Date() */
@@ -38,6 +56,8 @@ export interface IngestOptions {
 
 interface Pending {
   entry: LogEntry;
+  /** Serialized size in bytes. */
+  bytes: number;
   sanitized: boolean;
   resolve: (reply: LogReply) => void;
   reject: (error: Error) => void;
@@ -48,25 +68,27 @@ interface Pending {
   settled: boolean;
 }
 
-/** Completed jobs are removed, keeping a short tail for the dashboard; failed ones are kept, bounded. */
-const JOB_OPTIONS: JobsOptions = {
-  removeOnComplete: { count: 1000 },
-  removeOnFail: { count: 10_000 },
-};
-
 /**
- * The `logger_log` data path: shape the entry, then queue it. Calls that
- * arrive while a flush is in flight wait and go together in the next one
- * (group commit), so under load many entries share each Redis round trip:
- * one HMGET for levels, one `addBulk`, one bound check.
+ * The `logger_log` data path: shape the entry, then queue it. A flush starts
+ * once the event loop has read every frame that arrived together
+ * (`setImmediate`), and calls that arrive while it is in flight go together
+ * in the next one (group commit). A flush is one Redis round trip: the
+ * entries become one job (or a few, see `maxJobEntries`) added in one MULTI
+ * that also accounts for them in the bound; levels come from the cache.
+ * The bound is checked off the reply path, at most every `trimIntervalMs`.
  */
 export class Ingest {
   private readonly options: Required<IngestOptions>;
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private scheduled = false;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private lastFlush = Number.NEGATIVE_INFINITY;
   private trimming: Promise<void> | undefined;
   private trimAgain = false;
+  private trimTimer: NodeJS.Timeout | undefined;
+  private lastTrim = 0;
   private droppedSinceReport = 0;
   private lastDropReport = 0;
 
@@ -76,6 +98,11 @@ export class Ingest {
         maxEntryBytes: 1024 * 1024,
         enqueueTimeoutMs: 1000,
         maxFlushEntries: 1000,
+        maxJobEntries: 100,
+        maxJobBytes: 8 * 1024 * 1024,
+        trimIntervalMs: 100,
+        lingerMs: 2,
+        busyWindowMs: 10,
         dropReportIntervalMs: 10_000,
         now: () => new Date(),
       },
@@ -90,11 +117,12 @@ export class Ingest {
         new QueueUnavailableError('server shutting down, entry not queued: retry'),
       );
     }
-    const { entry, sanitized } = this.shape(input);
+    const { entry, bytes, sanitized } = this.shape(input);
     this.options.metrics.received.inc({ level: entry.level });
     return new Promise<LogReply>((resolve, reject) => {
       const call: Pending = {
         entry,
+        bytes,
         sanitized,
         resolve,
         reject,
@@ -105,19 +133,55 @@ export class Ingest {
       // The deadline runs from arrival, whatever flushes are ahead (REQ-PERF-006).
       call.timer = setTimeout(() => this.expire(call), this.options.enqueueTimeoutMs);
       this.pending.push(call);
-      this.flushing ??= this.drain();
+      this.schedule();
     });
+  }
+
+  /**
+   * Starts a flush after the frames read in this turn of the event loop,
+   * unless one runs; while calls keep coming, `lingerMs` later (or as soon
+   * as a job's worth is waiting).
+   */
+  private schedule(): void {
+    if (this.lingerTimer && this.pending.length >= this.options.maxJobEntries) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+      this.scheduled = false;
+    }
+    if (this.flushing || this.scheduled) return;
+    this.scheduled = true;
+    const start = () => {
+      this.scheduled = false;
+      this.lingerTimer = undefined;
+      this.lastFlush = performance.now();
+      this.flushing ??= this.drain();
+    };
+    const { lingerMs, busyWindowMs, maxJobEntries } = this.options;
+    const busy = performance.now() - this.lastFlush < busyWindowMs;
+    if (lingerMs > 0 && busy && this.pending.length < maxJobEntries) {
+      this.lingerTimer = setTimeout(start, lingerMs);
+    } else setImmediate(start);
   }
 
   /** Refuses further calls and resolves once every accepted one has been answered. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing) await this.flushing;
-    await this.trimming;
+    while (this.flushing || this.scheduled || this.pending.length > 0) {
+      if (this.flushing) await this.flushing;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (this.trimTimer) {
+      // The check that would have followed the last flush runs now.
+      clearTimeout(this.trimTimer);
+      this.trimTimer = undefined;
+      this.lastTrim = 0;
+      this.scheduleTrim();
+    }
+    while (this.trimming) await this.trimming;
     this.reportDropped();
   }
 
-  private shape(input: LogInput): { entry: LogEntry; sanitized: boolean } {
+  private shape(input: LogInput): { entry: LogEntry; bytes: number; sanitized: boolean } {
     const entry: LogEntry = {
       component: input.component,
       level: input.level,
@@ -148,8 +212,8 @@ export class Ingest {
     // NUL cannot be stored by PostgreSQL; replace rather than refuse (godot.md).
     const clean = replaceNulInJson(json);
     return clean.changed
-      ? { entry: JSON.parse(clean.json) as LogEntry, sanitized: true }
-      : { entry, sanitized: false };
+      ? { entry: JSON.parse(clean.json) as LogEntry, bytes, sanitized: true }
+      : { entry, bytes, sanitized: false };
   }
 
   private async drain(): Promise<void> {
@@ -206,21 +270,45 @@ export class Ingest {
     }
     if (accepted.length === 0) return;
     for (const call of accepted) call.sent = true;
-    const jobs = await queue.addBulk(
-      accepted.map((call) => ({ name: 'log', data: call.entry, opts: JOB_OPTIONS })),
+    const jobs = this.group(accepted);
+    const ids = await addLogJobs(
+      queue,
+      jobs.map((calls) => ({ entries: calls.map((call) => call.entry) })),
+      LOG_JOB_OPTIONS,
     );
-    accepted.forEach((call, index) => {
-      metrics.queued.inc({ level: call.entry.level });
-      if (call.sanitized) metrics.sanitized.inc();
-      const id = String(jobs[index]?.id);
-      this.succeed(
-        call,
-        call.sanitized
-          ? { status: 'ok', queued: true, id, sanitized: true }
-          : { status: 'ok', queued: true, id },
-      );
+    jobs.forEach((calls, index) => {
+      const id = ids[index] ?? '';
+      for (const call of calls) {
+        metrics.queued.inc({ level: call.entry.level });
+        if (call.sanitized) metrics.sanitized.inc();
+        this.succeed(
+          call,
+          call.sanitized
+            ? { status: 'ok', queued: true, id, sanitized: true }
+            : { status: 'ok', queued: true, id },
+        );
+      }
     });
     this.scheduleTrim();
+  }
+
+  /** Splits a flush into jobs that each fit one Dewey batch (entries and bytes). */
+  private group(calls: Pending[]): Pending[][] {
+    const { maxJobEntries, maxJobBytes } = this.options;
+    const jobs: Pending[][] = [];
+    let job: Pending[] = [];
+    let bytes = 0;
+    for (const call of calls) {
+      if (job.length > 0 && (job.length >= maxJobEntries || bytes + call.bytes > maxJobBytes)) {
+        jobs.push(job);
+        job = [];
+        bytes = 0;
+      }
+      job.push(call);
+      bytes += call.bytes;
+    }
+    if (job.length > 0) jobs.push(job);
+    return jobs;
   }
 
   private succeed(call: Pending, reply: LogReply): void {
@@ -260,30 +348,40 @@ export class Ingest {
 
   /**
    * Enforces the bound after the entries are answered, off the reply path:
-   * one check at a time, and one more if flushes happened meanwhile. The
-   * script is atomic, so checks from several servers cannot drop twice; if
-   * Redis fails now, the next check trims what this one could not.
+   * one check at a time, at most one per `trimIntervalMs`, and always one
+   * after the last flush. The script is atomic, so checks from several
+   * servers cannot drop twice; if Redis fails now, the next check trims what
+   * this one could not.
    */
   private scheduleTrim(): void {
-    if (this.trimming) {
+    if (this.trimming || this.trimTimer) {
       this.trimAgain = true;
       return;
     }
-    this.trimming = (async () => {
-      do {
-        this.trimAgain = false;
-        try {
-          this.countDropped(await this.options.bound.trim());
-        } catch (error) {
+    const wait = this.lastTrim + this.options.trimIntervalMs - Date.now();
+    if (wait > 0) {
+      this.trimTimer = setTimeout(() => {
+        this.trimTimer = undefined;
+        this.scheduleTrim();
+      }, wait);
+      return;
+    }
+    this.lastTrim = Date.now();
+    this.trimAgain = false;
+    this.trimming = this.options.bound
+      .trim()
+      .then(
+        (removed) => this.countDropped(removed),
+        (error: unknown) =>
           this.options.logger.warn(
             { err: String(error) },
             'ingest: bound check failed, retried on next flush',
-          );
-        }
-      } while (this.trimAgain);
-    })().finally(() => {
-      this.trimming = undefined;
-    });
+          ),
+      )
+      .finally(() => {
+        this.trimming = undefined;
+        if (this.trimAgain) this.scheduleTrim();
+      });
   }
 
   private countDropped(removed: number): void {

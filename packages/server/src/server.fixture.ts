@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Config, loadConfig, silentLogger, WebSocketClientTransport } from '@godot/shared';
+import {
+  type Config,
+  jobEntries,
+  type LogEntry,
+  loadConfig,
+  silentLogger,
+  WebSocketClientTransport,
+} from '@godot/shared';
 import { DeweyEmulator, RedisServer } from '@godot/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Queue } from 'bullmq';
@@ -80,4 +87,17 @@ export function errorText(result: unknown): string {
   const r = result as { isError?: boolean; content: { text: string }[] };
   if (!r.isError) throw new Error(`expected a tool error, got ${JSON.stringify(result)}`);
   return r.content[0]?.text ?? '';
+}
+
+/** The entries a job holds for delivery (a job holds the entries of one flush). */
+export async function entriesOfJob(queue: Queue, id: string): Promise<LogEntry[]> {
+  const job = await queue.getJob(id);
+  return job ? (jobEntries(job) as LogEntry[]) : [];
+}
+
+/** Every entry waiting for delivery, oldest first, as the worker will take them. */
+export async function waitingEntries(queue: Queue): Promise<LogEntry[]> {
+  // BullMQ lists the wait list newest first; `asc` turns it around.
+  const jobs = await queue.getJobs(['waiting'], 0, -1, true);
+  return jobs.flatMap((job) => jobEntries(job) as LogEntry[]);
 }

@@ -1,7 +1,6 @@
 // Every export here is public API (style.md, principle 6).
 export { type BackoffOptions, backoffDelay } from './backoff.js';
 export { type Config, ConfigError, loadConfig } from './config.js';
-export { BATCH_DURATION_BUCKETS, deliveryStatsKey, durationBucket } from './delivery-stats.js';
 export {
   DeweyClient,
   type DeweyClientOptions,
@@ -28,9 +27,25 @@ export {
 } from './dewey-types.js';
 export { isAtLeast, LEVELS, type Level, levelRank, parseLevel } from './levels.js';
 export { type LogEntry, logEntrySchema } from './log-entry.js';
+export {
+  addLogJobs,
+  boundAccountKey,
+  jobEntries,
+  keptEntryCount,
+  LOG_JOB_OPTIONS,
+  LOG_QUEUE_STREAMS,
+  type LogJobData,
+  logJobName,
+} from './log-job.js';
 export { type Logger, silentLogger } from './logger.js';
 export { exitOnSignals, loadConfigOrExit } from './process-lifecycle.js';
-export { REDIS_KEYS, workerHeartbeatKey, workerHeartbeatPattern } from './redis-keys.js';
+export {
+  REDIS_KEYS,
+  workerHeartbeatKey,
+  workerHeartbeatPattern,
+  workerMetricsIndexKey,
+  workerMetricsKey,
+} from './redis-keys.js';
 export { replaceNulInJson, type SanitizedJson } from './sanitize.js';
 export {
   type ClearInput,

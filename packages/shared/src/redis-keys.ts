@@ -18,3 +18,20 @@ export function workerHeartbeatKey(queueName: string, workerId: string): string 
 export function workerHeartbeatPattern(queueName: string): string {
   return `godot:${queueName}:heartbeat:*`;
 }
+
+/**
+ * Key under which a worker publishes its delivery metrics: prom-client's
+ * `getMetricsAsJSON()` as a JSON string, with a TTL (`MetricsPublisher`).
+ */
+export function workerMetricsKey(queueName: string, workerId: string): string {
+  return `godot:${queueName}:metrics:${workerId}`;
+}
+
+/**
+ * Sorted set of the worker ids that published metrics, scored by the time of
+ * their last publish (ms since epoch): the server reads the recent members and
+ * MGETs their `workerMetricsKey`s instead of scanning the keyspace.
+ */
+export function workerMetricsIndexKey(queueName: string): string {
+  return `godot:${queueName}:metrics-index`;
+}

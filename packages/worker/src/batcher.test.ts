@@ -5,10 +5,10 @@ describe('Batcher', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('seals at maxItems, in order', () => {
+  it('seals at maxEntries, in order', () => {
     const batches: number[][] = [];
     const batcher = new Batcher<number>((batch) => batches.push(batch), {
-      maxItems: 100,
+      maxEntries: 100,
       maxWaitMs: 100,
     });
     for (let i = 0; i < 150; i += 1) batcher.add(i, 10);
@@ -32,7 +32,7 @@ describe('Batcher', () => {
   it('never exceeds maxBytes, but lets one oversized item go alone', () => {
     const batches: string[][] = [];
     const batcher = new Batcher<string>((batch) => batches.push(batch), {
-      maxItems: 10,
+      maxEntries: 10,
       maxBytes: 100,
     });
     batcher.add('a', 60);
@@ -44,6 +44,19 @@ describe('Batcher', () => {
   });
 
   it('refuses nonsense options', () => {
-    expect(() => new Batcher(() => {}, { maxItems: 0 })).toThrow('maxItems');
+    expect(() => new Batcher(() => {}, { maxEntries: 0 })).toThrow('maxEntries');
+  });
+
+  it('counts the entries of each item and never splits one', () => {
+    const batches: string[][] = [];
+    const batcher = new Batcher<string>((batch) => batches.push(batch), { maxEntries: 10 });
+    batcher.add('four', 1, 4);
+    batcher.add('five', 1, 5);
+    batcher.add('three', 1, 3); // 12 > 10: seals [four, five] first
+    batcher.add('seven', 1, 7); // exactly 10: seals at once
+    expect(batches).toEqual([
+      ['four', 'five'],
+      ['three', 'seven'],
+    ]);
   });
 });

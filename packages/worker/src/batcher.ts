@@ -1,7 +1,7 @@
 /** Options of `Batcher`. */
 export interface BatcherOptions {
-  /** Most items in a batch. @default 100 */
-  maxItems?: number;
+  /** Most entries in a batch. @default 100 */
+  maxEntries?: number;
   /** Most serialized bytes in a batch (a single larger item still goes, alone). @default 8388608 */
   maxBytes?: number;
   /** A batch is sealed this long after its first item arrived. @default 100 */
@@ -9,16 +9,19 @@ export interface BatcherOptions {
 }
 
 /**
- * Groups items into batches of at most `maxItems` items and `maxBytes` bytes,
- * sealing a batch when full or `maxWaitMs` after its first item, whichever
- * comes first (godot.md, Batches). Sealed batches are handed to `onBatch` in
+ * Groups items (each holding one or more entries) into batches of at most
+ * `maxEntries` entries and `maxBytes` bytes, sealing a batch when full or
+ * `maxWaitMs` after its first item, whichever comes first (godot.md,
+ * Batches). An item is never split: one that does not fit seals the open
+ * batch and starts the next. Sealed batches are handed to `onBatch` in
  * order; the batcher knows nothing about delivery.
  */
 export class Batcher<T> {
-  private readonly maxItems: number;
+  private readonly maxEntries: number;
   private readonly maxBytes: number;
   private readonly maxWaitMs: number;
   private items: T[] = [];
+  private entries = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -26,11 +29,11 @@ export class Batcher<T> {
     private readonly onBatch: (batch: T[]) => void,
     options: BatcherOptions = {},
   ) {
-    this.maxItems = options.maxItems ?? 100;
+    this.maxEntries = options.maxEntries ?? 100;
     this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
     this.maxWaitMs = options.maxWaitMs ?? 100;
-    if (!Number.isInteger(this.maxItems) || this.maxItems < 1)
-      throw new Error('maxItems must be a positive integer');
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1)
+      throw new Error('maxEntries must be a positive integer');
     if (this.maxBytes < 1) throw new Error('maxBytes must be positive');
     if (this.maxWaitMs < 0) throw new Error('maxWaitMs must not be negative');
   }
@@ -40,12 +43,18 @@ export class Batcher<T> {
     return this.items.length;
   }
 
-  /** Adds one item of `bytes` serialized size. */
-  add(item: T, bytes: number): void {
-    if (this.items.length > 0 && this.bytes + bytes > this.maxBytes) this.seal();
+  /** Adds one item of `entries` entries and `bytes` serialized bytes. */
+  add(item: T, bytes: number, entries = 1): void {
+    if (
+      this.items.length > 0 &&
+      (this.entries + entries > this.maxEntries || this.bytes + bytes > this.maxBytes)
+    ) {
+      this.seal();
+    }
     this.items.push(item);
+    this.entries += entries;
     this.bytes += bytes;
-    if (this.items.length >= this.maxItems || this.bytes >= this.maxBytes) this.seal();
+    if (this.entries >= this.maxEntries || this.bytes >= this.maxBytes) this.seal();
     else if (this.items.length === 1) this.timer = setTimeout(() => this.seal(), this.maxWaitMs);
   }
 
@@ -56,6 +65,7 @@ export class Batcher<T> {
     if (this.items.length === 0) return;
     const batch = this.items;
     this.items = [];
+    this.entries = 0;
     this.bytes = 0;
     this.onBatch(batch);
   }

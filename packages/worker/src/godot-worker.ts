@@ -3,15 +3,16 @@ import {
   type Config,
   DeweyClient,
   deweyClientOptions,
-  type LogEntry,
+  LOG_QUEUE_STREAMS,
   type Logger,
+  type LogJobData,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DeliveryStatsWriter } from './delivery-stats-writer.js';
 import { Heartbeat } from './heartbeat.js';
 import { migrateLegacyQueue } from './legacy-migration.js';
 import { LogWorker } from './log-worker.js';
+import { MetricsPublisher } from './metrics-publisher.js';
 import { startWorkerHttp } from './worker-http.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
@@ -65,7 +66,10 @@ export async function startGodotWorker(
     onStatusChange: (up) => metrics.deweyUp.set(up ? 1 : 0),
     logger,
   });
-  const queue = new Queue<LogEntry>(config.QUEUE_NAME, { connection: redis });
+  const queue = new Queue<LogJobData>(config.QUEUE_NAME, {
+    connection: redis,
+    streams: LOG_QUEUE_STREAMS,
+  });
   await migrateLegacyQueue({
     redis,
     queue,
@@ -73,11 +77,9 @@ export async function startGodotWorker(
     onMigrated: (count) => metrics.migrated.inc(count),
   });
 
-  const stats = new DeliveryStatsWriter(redis, config.QUEUE_NAME, logger);
   const worker = new LogWorker({
-    recordBatch: (record) => stats.record(record),
     connection: redis,
-    queueName: config.QUEUE_NAME,
+    queue,
     dewey,
     metrics,
     logger,
@@ -97,6 +99,14 @@ export async function startGodotWorker(
     logger,
   });
   heartbeat.start();
+  const metricsPublisher = new MetricsPublisher({
+    redis,
+    queueName: config.QUEUE_NAME,
+    workerId: options.workerId ?? `${hostname()}-${process.pid}`,
+    registry: metrics.delivery,
+    logger,
+  });
+  metricsPublisher.start();
   const http = await startWorkerHttp({
     host: config.WORKER_HOST,
     port: config.WORKER_PORT,
@@ -125,6 +135,7 @@ export async function startGodotWorker(
         await worker.close();
         await started;
         await heartbeat.stop();
+        await metricsPublisher.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
         await Promise.allSettled([dewey.close(), queue.close()]);
         redis.disconnect();

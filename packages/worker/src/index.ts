@@ -10,4 +10,5 @@ export {
 export { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 export { fromLegacy, type LegacyMigrationOptions, migrateLegacyQueue } from './legacy-migration.js';
 export { LogWorker, type LogWorkerOptions } from './log-worker.js';
+export { MetricsPublisher, type MetricsPublisherOptions } from './metrics-publisher.js';
 export { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';

@@ -1,4 +1,4 @@
-import { REDIS_KEYS, silentLogger } from '@godot/shared';
+import { jobEntries, type LogEntry, REDIS_KEYS, silentLogger } from '@godot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromLegacy, migrateLegacyQueue } from './legacy-migration.js';
 import { startWorkerStack, type WorkerStack } from './worker.fixture.js';
@@ -60,7 +60,8 @@ describe("migrating the Python Godot's logs:queue", () => {
     });
     expect(moved).toBe(3);
     const jobs = await stack.queue.getJobs(['waiting'], 0, -1, true);
-    expect(jobs.map((job) => job.data.message)).toEqual(['old0', 'old1', 'old2']);
+    const entries = jobs.flatMap((job) => jobEntries(job) as LogEntry[]);
+    expect(entries.map((entry) => entry.message)).toEqual(['old0', 'old1', 'old2']);
   });
 
   it('keeps unreadable entries, for the worker to dead-letter with a reason', () => {

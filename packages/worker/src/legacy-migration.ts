@@ -1,4 +1,13 @@
-import { type LogEntry, type Logger, normalizeUuid, parseLevel, REDIS_KEYS } from '@godot/shared';
+import {
+  addLogJobs,
+  LOG_JOB_OPTIONS,
+  type LogEntry,
+  type Logger,
+  type LogJobData,
+  normalizeUuid,
+  parseLevel,
+  REDIS_KEYS,
+} from '@godot/shared';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -15,10 +24,12 @@ return items and #items or 0
 /** Options of `migrateLegacyQueue`. */
 export interface LegacyMigrationOptions {
   redis: Redis;
-  queue: Queue<LogEntry>;
+  queue: Queue<LogJobData>;
   logger: Logger;
   /** Entries per step. @default 500 */
   chunk?: number;
+  /** Most entries per job (BATCH_SIZE). @default 100 */
+  maxJobEntries?: number;
   /** Called with each step's count (metrics). */
   onMigrated?: (count: number) => void;
 }
@@ -33,7 +44,7 @@ export interface LegacyMigrationOptions {
  * worker dead-letters them with a reason instead of dropping them.
  */
 export async function migrateLegacyQueue(options: LegacyMigrationOptions): Promise<number> {
-  const { redis, queue, logger, chunk = 500 } = options;
+  const { redis, queue, logger, chunk = 500, maxJobEntries = 100 } = options;
   const staging = `${REDIS_KEYS.legacyQueue}:migrating`;
   const lock = `${REDIS_KEYS.legacyQueue}:migration-lock`;
   if ((await redis.exists(REDIS_KEYS.legacyQueue, staging)) === 0) return 0;
@@ -49,13 +60,7 @@ export async function migrateLegacyQueue(options: LegacyMigrationOptions): Promi
         if (moved === 0) break;
         staged = await redis.lrange(staging, 0, -1);
       }
-      await queue.addBulk(
-        staged.map((raw) => ({
-          name: 'log',
-          data: fromLegacy(raw),
-          opts: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
-        })),
-      );
+      await addLogJobs(queue, legacyJobs(staged, maxJobEntries), LOG_JOB_OPTIONS);
       await redis.multi().del(staging).pexpire(lock, 60_000).exec();
       total += staged.length;
       options.onMigrated?.(staged.length);
@@ -65,6 +70,31 @@ export async function migrateLegacyQueue(options: LegacyMigrationOptions): Promi
   }
   if (total > 0) logger.info({ entries: total }, "migrated the Python Godot's logs:queue");
   return total;
+}
+
+/**
+ * Staged entries, oldest first, as jobs of at most `maxJobEntries`. An entry
+ * that cannot be mapped goes alone, so the worker fails just that job.
+ */
+function legacyJobs(staged: readonly string[], maxJobEntries: number): LogJobData[] {
+  const jobs: LogJobData[] = [];
+  let current: LogEntry[] = [];
+  for (const raw of staged) {
+    const entry = fromLegacy(raw);
+    if ('unreadable' in entry) {
+      if (current.length > 0) jobs.push({ entries: current });
+      current = [];
+      jobs.push({ entries: [entry] });
+      continue;
+    }
+    current.push(entry);
+    if (current.length >= maxJobEntries) {
+      jobs.push({ entries: current });
+      current = [];
+    }
+  }
+  if (current.length > 0) jobs.push({ entries: current });
+  return jobs;
 }
 
 /**

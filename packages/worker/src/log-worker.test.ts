@@ -1,3 +1,4 @@
+import type { LogEntry } from '@godot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exited, startWorkerStack, type WorkerStack } from './worker.fixture.js';
 
@@ -100,17 +101,69 @@ describe('LogWorker and poisoned entries', () => {
     const ids = await stack.enqueue(100);
     // Entry 42 carries a trace_id Dewey cannot store: its UUID column refuses it.
     const poisoned = await stack.queue.getJob(ids[42] as string);
-    await poisoned?.updateData({ ...poisoned.data, trace_id: 'not-a-uuid' });
+    const [entry] = poisoned?.data.entries ?? [];
+    await poisoned?.updateData({ entries: [{ ...(entry as LogEntry), trace_id: 'not-a-uuid' }] });
     await stack.startWorker();
     const rows = await stack.dewey.waitForRows(99);
     expect(rows.map((row) => row.message)).toEqual(range(100).filter((m) => m !== 'm42'));
     await expect.poll(() => stack?.queue.getJobCounts('failed')).toEqual({ failed: 1 });
     const [failed] = await stack.queue.getFailed();
-    expect(failed?.data.message).toBe('m42');
+    expect(failed?.data.entries.map((e) => e.message)).toEqual(['m42']);
     expect(failed?.failedReason).toMatch(
       /^Dewey rejected this entry: Internal error: invalid input for query argument/,
     );
     expect(failed?.failedReason).toContain('invalid UUID');
+  });
+
+  it('isolates a refused entry of a larger job as a failed job of its own, retryable', async () => {
+    stack = await startWorkerStack();
+    const ids = await stack.enqueue(100, 'm', {}, 10);
+    // Entry 42 is the third of the fifth job.
+    const job = await stack.queue.getJob(ids[4] as string);
+    const entries = [...(job?.data.entries ?? [])];
+    entries[2] = { ...(entries[2] as LogEntry), trace_id: 'not-a-uuid' };
+    await job?.updateData({ entries });
+    await stack.startWorker();
+    const rows = await stack.dewey.waitForRows(99);
+    expect(rows.map((row) => row.message)).toEqual(range(100).filter((m) => m !== 'm42'));
+    await expect.poll(() => stack?.queue.getJobCounts('failed')).toEqual({ failed: 1 });
+    const [failed] = await stack.queue.getFailed();
+    expect(failed?.data.entries.map((e) => e.message)).toEqual(['m42']);
+    expect(failed?.failedReason).toMatch(
+      /^Dewey rejected this entry: Internal error: .*invalid UUID/,
+    );
+    // The rest of its job was delivered: the job itself completed.
+    expect(await job?.getState()).toBe('completed');
+    // Retried from the dashboard once mended, the dead letter is delivered.
+    const [bad] = failed?.data.entries ?? [];
+    await failed?.updateData({
+      ...failed.data,
+      entries: [{ ...(bad as LogEntry), trace_id: null }],
+    });
+    await failed?.retry();
+    await expect
+      .poll(async () => (await stack?.dewey.waitForRows(100))?.map((row) => row.message))
+      .toContain('m42');
+    await expect.poll(() => stack?.queue.getJobCounts('failed')).toEqual({ failed: 0 });
+  });
+
+  it('delivers jobs queued by Godot 0.1 (one entry as the whole job data)', async () => {
+    stack = await startWorkerStack();
+    await stack.enqueueOneDotZero(5);
+    await stack.enqueue(5);
+    await stack.startWorker();
+    const rows = await stack.dewey.waitForRows(10);
+    expect(rows.map((row) => row.message)).toEqual([...range(5, 'old'), ...range(5)]);
+  });
+
+  it('delivers only the entries a job still keeps after the bound cut it', async () => {
+    stack = await startWorkerStack();
+    const [id] = await stack.enqueue(5, 'm', {}, 5);
+    // What the server's bound does to the oldest job when it drops part of it.
+    await stack.raw.hset(stack.queue.toKey(id as string), 'name', '3 entries');
+    await stack.startWorker();
+    const rows = await stack.dewey.waitForRows(3);
+    expect(rows.map((row) => row.message)).toEqual(['m2', 'm3', 'm4']);
   });
 
   it('dead-letters a job whose data is not a log entry, without stopping', async () => {

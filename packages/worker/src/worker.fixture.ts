@@ -1,7 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type Config, type LogEntry, loadConfig, silentLogger } from '@godot/shared';
+import {
+  addLogJobs,
+  type Config,
+  LOG_JOB_OPTIONS,
+  type LogEntry,
+  type LogJobData,
+  loadConfig,
+  silentLogger,
+} from '@godot/shared';
 import { DeweyEmulator, RedisServer } from '@godot/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -11,11 +19,21 @@ import { type GodotWorker, startGodotWorker } from './godot-worker.js';
 export interface WorkerStack {
   redis: RedisServer;
   dewey: DeweyEmulator;
-  queue: Queue<LogEntry>;
+  queue: Queue<LogJobData>;
   raw: Redis;
   config: Config;
-  /** Queues `count` entries as the server would; messages are `${prefix}${i}`. */
-  enqueue(count: number, prefix?: string, over?: Partial<LogEntry>): Promise<string[]>;
+  /**
+   * Queues `count` entries as the server would, `perJob` to a job (1 unless
+   * given: a server under light load); messages are `${prefix}${i}`.
+   */
+  enqueue(
+    count: number,
+    prefix?: string,
+    over?: Partial<LogEntry>,
+    perJob?: number,
+  ): Promise<string[]>;
+  /** Queues `count` entries as Godot 0.1 did: one entry as a job's whole data. */
+  enqueueOneDotZero(count: number, prefix?: string): Promise<string[]>;
   startWorker(overrides?: Partial<Config>): Promise<GodotWorker>;
   spawnWorker(overrides?: Partial<Record<string, string>>): Promise<ChildProcess>;
   close(): Promise<void>;
@@ -38,7 +56,16 @@ export async function startWorkerStack(overrides: Partial<Config> = {}): Promise
     ...overrides,
   };
   const raw = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const queue = new Queue<LogEntry>(config.QUEUE_NAME, { connection: raw });
+  const queue = new Queue<LogJobData>(config.QUEUE_NAME, { connection: raw });
+  const entry = (message: string, over: Partial<LogEntry> = {}): LogEntry => ({
+    component: 'worker-test',
+    level: 'INFO',
+    message,
+    trace_id: null,
+    data: null,
+    created_at: new Date().toISOString(),
+    ...over,
+  });
   const workers: GodotWorker[] = [];
   const children: ChildProcess[] = [];
   return {
@@ -47,20 +74,19 @@ export async function startWorkerStack(overrides: Partial<Config> = {}): Promise
     queue,
     raw,
     config,
-    async enqueue(count, prefix = 'm', over = {}) {
-      const jobs = await queue.addBulk(
-        Array.from({ length: count }, (_, i) => ({
-          name: 'log',
-          data: {
-            component: 'worker-test',
-            level: 'INFO' as const,
-            message: `${prefix}${i}`,
-            trace_id: null,
-            data: null,
-            created_at: new Date().toISOString(),
-            ...over,
-          },
-        })),
+    async enqueue(count, prefix = 'm', over = {}, perJob = 1) {
+      const jobs: LogJobData[] = [];
+      for (let i = 0; i < count; i += perJob) {
+        const size = Math.min(perJob, count - i);
+        jobs.push({
+          entries: Array.from({ length: size }, (_, k) => entry(`${prefix}${i + k}`, over)),
+        });
+      }
+      return addLogJobs(queue, jobs, LOG_JOB_OPTIONS);
+    },
+    async enqueueOneDotZero(count, prefix = 'old') {
+      const jobs = await (queue as unknown as Queue<LogEntry>).addBulk(
+        Array.from({ length: count }, (_, i) => ({ name: 'log', data: entry(`${prefix}${i}`) })),
       );
       return jobs.map((job) => String(job.id));
     },
