@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: { conditions: ['godot-source'] },
   ssr: { resolve: { conditions: ['godot-source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { redactUrl } from '@godot/shared';
 import { DeweyEmulator, RedisServer } from '@godot/testkit';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,13 +31,14 @@ async function main(): Promise<void> {
     });
     env.REDIS_URL = redis.url;
     say(`redis-server   ${redis.url}  (private, AOF in .data/redis)`);
-  } else say(`redis          ${env.REDIS_URL}  (from REDIS_URL)`);
+  } else say(`redis          ${redactUrl(env.REDIS_URL)}  (from REDIS_URL)`);
 
   if (!env.DEWEY_URL && !env.DEWEY_MCP_URL) {
     dewey = await DeweyEmulator.start({ port: Number(env.DEWEY_EMULATOR_PORT) || 9020 });
     env.DEWEY_URL = dewey.url;
     say(`dewey emulator ${dewey.url}  (in memory)`);
-  } else say(`dewey          ${env.DEWEY_URL ?? env.DEWEY_MCP_URL}  (from DEWEY_URL)`);
+  } else
+    say(`dewey          ${redactUrl(env.DEWEY_URL || env.DEWEY_MCP_URL || '')}  (from DEWEY_URL)`);
 
   const port = env.PORT ?? '9060';
   env.PORT = port;

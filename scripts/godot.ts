@@ -9,11 +9,22 @@
  *   pnpm godot level <component> <level>
  *   pnpm godot stats
  * Options: --url ws://host:9060 (or GODOT_URL), --token T (or AUTH_TOKEN), --json.
+ *
+ * Log entries hold whatever their senders wrote, terminal escape sequences
+ * included: everything printed for people (tables, replies, errors) goes
+ * through `stripControlChars`. `--json` prints the server's JSON text as is
+ * (JSON escapes C0 controls itself), for programs to read.
  */
 import { parseArgs } from 'node:util';
-import { WebSocketClientTransport } from '@godot/shared';
+import {
+  ConnectFailedError,
+  ConnectTimeoutError,
+  redactUrl,
+  WebSocketClientTransport,
+} from '@godot/shared';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { formatTable } from './format-table.js';
+import { stripControlChars } from './terminal-text.js';
 
 const USAGE = `usage: pnpm godot <log|query|clear|level|stats> [args] [--url ws://127.0.0.1:9060] [--token T] [--json]
   log <component> <level> <message…> [--trace-id ID] [--data JSON]
@@ -43,6 +54,9 @@ const { values, positionals } = parseArgs({
 
 const [command, ...args] = positionals;
 
+/** Prints one message for people on stderr. */
+const fail = (text: string): void => console.error(stripControlChars(text));
+
 async function main(): Promise<number> {
   if (values.help || command === undefined) {
     console.log(USAGE);
@@ -63,17 +77,17 @@ async function main(): Promise<number> {
       new WebSocketClientTransport(values.url, { headers, connectTimeoutMs: 5000 }),
     );
   } catch (error) {
-    console.error(`cannot reach Godot at ${values.url}: ${(error as Error).message}`);
+    fail(`cannot reach Godot at ${redactUrl(values.url)}: ${connectFailure(error)}`);
     return 1;
   }
   try {
     const result = await client.callTool(call);
     const text = (result.content as { text?: string }[])[0]?.text ?? '';
     if (result.isError) {
-      console.error(`error: ${text}`);
+      fail(`error: ${text}`);
       return 1;
     }
-    console.log(values.json ? text : render(command, JSON.parse(text)));
+    console.log(values.json ? text : stripControlChars(render(command, JSON.parse(text))));
     return 0;
   } finally {
     await client.close();
@@ -146,7 +160,10 @@ interface Row {
 
 function render(name: string, payload: unknown): string {
   if (name === 'query') {
-    const rows = payload as Row[];
+    // The rows, whether the text is the array or `{ "logs": [...] }` (godot.md, logger_query).
+    const rows = Array.isArray(payload)
+      ? (payload as Row[])
+      : ((payload as { logs: Row[] }).logs ?? []);
     if (rows.length === 0) return '(no logs)';
     const table = rows.map((row) => [
       row.created_at.replace('T', ' ').slice(0, 23),
@@ -172,7 +189,7 @@ async function stats(): Promise<number> {
   try {
     response = await fetch(url);
   } catch (error) {
-    console.error(`cannot reach Godot at ${url.origin}: ${(error as Error).message}`);
+    fail(`cannot reach Godot at ${url.origin}: ${(error as Error).message}`);
     return 1;
   }
   const health = (await response.json()) as Record<string, unknown>;
@@ -187,10 +204,24 @@ async function stats(): Promise<number> {
   return response.ok ? 0 : 1;
 }
 
+/**
+ * Why connecting failed, without the URL: the transport's messages name it
+ * with only the user info removed, and a `?access_token=` would show.
+ */
+function connectFailure(error: unknown): string {
+  if (error instanceof ConnectTimeoutError) {
+    return `WebSocket handshake did not finish within ${error.timeoutMs} ms`;
+  }
+  if (error instanceof ConnectFailedError && error.cause instanceof Error) {
+    return error.cause.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`godot: ${error instanceof Error ? error.message : String(error)}`);
+    fail(`godot: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

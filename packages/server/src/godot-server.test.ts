@@ -1,12 +1,14 @@
-import { RawWsClient, toolPayload } from '@godot/testkit';
+import type { Logger } from '@godot/shared';
+import { freePort, RawWsClient, toolPayload } from '@godot/testkit';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GodotServer } from './godot-server.js';
+import { type GodotServer, startGodotServer } from './godot-server.js';
 import {
   connectClient,
   entriesOfJob,
+  errorText,
   payload,
   type ServerStack,
   startServerStack,
@@ -161,5 +163,79 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
     const scrape = async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
     await expect.poll(scrape).toMatch(/^godot_frames_refused_total\{reason="too_large"\} 1$/m);
     expect(await scrape()).toMatch(/^godot_frames_refused_total\{reason="invalid"\} 3$/m);
+  });
+});
+
+describe('safe defaults at start (issue 10, findings 8 and 9)', () => {
+  let stack: ServerStack;
+  const started: GodotServer[] = [];
+
+  beforeAll(async () => {
+    stack = await startServerStack();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(started.map((server) => server.close()));
+    await stack?.close();
+  });
+
+  /** Starts a server on the shared stack whose own log is kept as text lines. */
+  async function startRecorded(overrides: Parameters<ServerStack['start']>[0] = {}) {
+    const lines: { level: string; text: string }[] = [];
+    const at =
+      (level: string) =>
+      (obj: object, msg?: string): void => {
+        lines.push({ level, text: `${msg ?? ''} ${JSON.stringify(obj)}` });
+      };
+    const logger: Logger = {
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+    };
+    const server = await startGodotServer({ ...stack.config, ...overrides }, { logger });
+    started.push(server);
+    return { server, lines };
+  }
+
+  it('warns at start when AUTH_TOKEN is unset, and still accepts clients without a token', async () => {
+    const { server, lines } = await startRecorded({ AUTH_TOKEN: undefined });
+    expect(
+      lines.filter((line) => line.level === 'warn' && line.text.includes('AUTH_TOKEN is unset')),
+    ).toHaveLength(1);
+    const client = await connectClient(server.url);
+    try {
+      const reply = payload(
+        await client.callTool({
+          name: 'logger_log',
+          arguments: { component: 'open', level: 'INFO', message: 'no token needed' },
+        }),
+      );
+      expect(reply).toMatchObject({ queued: true });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('does not warn when AUTH_TOKEN is set', async () => {
+    const { lines } = await startRecorded({ AUTH_TOKEN: 'client-secret' });
+    expect(lines.some((line) => line.text.includes('AUTH_TOKEN is unset'))).toBe(false);
+  });
+
+  it('keeps credentials in DEWEY_URL out of logger_query replies and its own log', async () => {
+    // Nothing listens there: Dewey is down, and the reply says so, naming the URL.
+    const deweyUrl = `ws://godot:s3cret@127.0.0.1:${await freePort()}/?token=s3cret`;
+    const { server, lines } = await startRecorded({ DEWEY_URL: deweyUrl });
+    const client = await connectClient(server.url);
+    try {
+      const text = errorText(await client.callTool({ name: 'logger_query', arguments: {} }));
+      expect(text).toContain('cannot connect to Dewey at ws://godot:***@127.0.0.1:');
+      expect(text).toContain('?token=***');
+      expect(text).not.toContain('s3cret');
+    } finally {
+      await client.close();
+    }
+    const log = lines.map((line) => line.text).join('\n');
+    expect(log).toContain('dewey: not reachable yet');
+    expect(log).not.toContain('s3cret');
   });
 });

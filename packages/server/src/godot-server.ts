@@ -12,7 +12,7 @@ import {
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createGodotMcpServer } from './godot-tools.js';
-import { checkHealth } from './health.js';
+import { HealthCheck } from './health.js';
 import { createHttpApp } from './http-app.js';
 import { Ingest } from './ingest.js';
 import { LevelStore } from './level-store.js';
@@ -30,6 +30,7 @@ export type GodotServerConfig = Pick<
   | 'DEWEY_URL'
   | 'QUEUE_NAME'
   | 'MAX_QUEUE_SIZE'
+  | 'MAX_QUEUE_BYTES'
   | 'MAX_ENTRY_BYTES'
   | 'BATCH_SIZE'
   | 'BATCH_MAX_BYTES'
@@ -106,7 +107,8 @@ export async function startGodotServer(
   const ingest = new Ingest({
     queue,
     levels,
-    bound: new QueueBound(redis, queue, config.MAX_QUEUE_SIZE),
+    bound: new QueueBound(redis, queue, config.MAX_QUEUE_SIZE, config.MAX_QUEUE_BYTES),
+    connected: () => redis.status === 'ready',
     metrics,
     logger,
     maxEntryBytes: config.MAX_ENTRY_BYTES,
@@ -125,9 +127,10 @@ export async function startGodotServer(
   const createMcpServer = () => createGodotMcpServer({ ingest, levels, dewey, metrics, logger });
   // Room for an entry of MAX_ENTRY_BYTES whose every character JSON escapes, plus framing.
   const maxFrameBytes = Math.max(DEFAULT_MAX_FRAME_BYTES, config.MAX_ENTRY_BYTES * 2 + 64 * 1024);
+  const health = new HealthCheck({ redis, queue, deweyUp: () => dewey.isUp });
   const http = createHttpApp({
     createMcpServer,
-    health: () => checkHealth({ redis, queue, deweyUp: () => dewey.isUp }),
+    health: () => health.check(),
     metrics,
     queue,
     logger,
@@ -151,6 +154,13 @@ export async function startGodotServer(
   });
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, host: config.HOST, queue: config.QUEUE_NAME }, 'server listening');
+  if (config.AUTH_TOKEN === undefined) {
+    // Still open to everyone: today's clients send no token (godot.md, AUTH_TOKEN).
+    logger.warn(
+      { port, host: config.HOST },
+      'AUTH_TOKEN is unset: any client that reaches this port can log, query, clear logs and set levels; set AUTH_TOKEN unless only trusted clients can reach it',
+    );
+  }
 
   let closing: Promise<void> | undefined;
   return {

@@ -33,6 +33,11 @@ export interface IngestOptions {
   enqueueTimeoutMs?: number;
   /** Most entries per Redis round trip. @default 1000 */
   maxFlushEntries?: number;
+  /**
+   * Whether the Redis connection can send now (`redis.status === 'ready'`):
+   * when it cannot, a refused flush certainly queued nothing. @default () => true
+   */
+  connected?: () => boolean;
   /** Most entries per job, so that a job always fits one Dewey batch (BATCH_SIZE). @default 100 */
   maxJobEntries?: number;
   /** Most serialized bytes per job (BATCH_MAX_BYTES); a larger entry still goes, alone. @default 8388608 */
@@ -85,6 +90,7 @@ export class Ingest {
   private scheduled = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private lastFlush = Number.NEGATIVE_INFINITY;
+  private outOfMemoryAt: number | undefined;
   private trimming: Promise<void> | undefined;
   private trimAgain = false;
   private trimTimer: NodeJS.Timeout | undefined;
@@ -98,6 +104,7 @@ export class Ingest {
         maxEntryBytes: 1024 * 1024,
         enqueueTimeoutMs: 1000,
         maxFlushEntries: 1000,
+        connected: () => true,
         maxJobEntries: 100,
         maxJobBytes: 8 * 1024 * 1024,
         trimIntervalMs: 100,
@@ -161,6 +168,11 @@ export class Ingest {
     if (lingerMs > 0 && busy && this.pending.length < maxJobEntries) {
       this.lingerTimer = setTimeout(start, lingerMs);
     } else setImmediate(start);
+  }
+
+  /** When Redis last refused a flush for lack of memory (epoch ms), for `/health`. */
+  get lastOutOfMemory(): number | undefined {
+    return this.outOfMemoryAt;
   }
 
   /** Refuses further calls and resolves once every accepted one has been answered. */
@@ -238,11 +250,16 @@ export class Ingest {
       await Promise.race([this.enqueue(batch), stuck]);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
+      const full = isOutOfMemory(cause);
+      if (full) this.outOfMemoryAt = Date.now();
       this.options.logger.error(
         { err: reason, entries: batch.length },
-        'ingest: Redis refused a flush',
+        full ? 'ingest: Redis is out of memory, flush refused' : 'ingest: Redis refused a flush',
       );
-      for (const call of batch) this.fail(call, reason);
+      for (const call of batch) {
+        if (full) this.refuse(call, 'queue full (Redis out of memory), entry not queued');
+        else this.fail(call, reason);
+      }
     } finally {
       clearTimeout(timer);
     }
@@ -269,12 +286,16 @@ export class Ingest {
       }
     }
     if (accepted.length === 0) return;
-    for (const call of accepted) call.sent = true;
+    // Without an offline queue, ioredis refuses at once what it cannot send:
+    // only with a ready connection can the job reach Redis.
+    const sent = this.options.connected();
+    for (const call of accepted) call.sent = sent;
     const jobs = this.group(accepted);
     const ids = await addLogJobs(
       queue,
       jobs.map((calls) => ({ entries: calls.map((call) => call.entry) })),
       LOG_JOB_OPTIONS,
+      jobs.map((calls) => calls.reduce((sum, call) => sum + call.bytes, 0)),
     );
     jobs.forEach((calls, index) => {
       const id = ids[index] ?? '';
@@ -311,6 +332,14 @@ export class Ingest {
     return jobs;
   }
 
+  /** Fails a call whose entry Redis certainly did not take, with `text` as the whole message. */
+  private refuse(call: Pending, text: string): void {
+    if (call.settled) return;
+    call.settled = true;
+    clearTimeout(call.timer);
+    call.reject(new QueueUnavailableError(text, { maybeQueued: false }));
+  }
+
   private succeed(call: Pending, reply: LogReply): void {
     if (call.settled) return;
     call.settled = true;
@@ -326,8 +355,7 @@ export class Ingest {
     if (call.settled) return;
     call.settled = true;
     clearTimeout(call.timer);
-    // Without an offline queue, a command refused for lack of a connection was never sent.
-    const maybeQueued = call.sent && !reason.includes("isn't writeable");
+    const maybeQueued = call.sent;
     call.reject(
       maybeQueued
         ? new QueueUnavailableError(
@@ -400,4 +428,18 @@ export class Ingest {
     this.droppedSinceReport = 0;
     this.lastDropReport = Date.now();
   }
+}
+
+/**
+ * Redis refused the write for lack of memory (maxmemory with noeviction).
+ * Redis error replies start with their code (RESP): `OOM …`; inside a MULTI
+ * the refusal of a queued command aborts the transaction, and ioredis keeps
+ * the commands' own errors in `previousErrors`.
+ */
+function isOutOfMemory(error: unknown): boolean {
+  const code = (value: unknown) =>
+    value instanceof Error && value.name === 'ReplyError' ? value.message.split(' ', 1)[0] : '';
+  if (code(error) === 'OOM') return true;
+  const previous = (error as { previousErrors?: unknown[] } | null)?.previousErrors;
+  return Array.isArray(previous) && previous.some((inner) => code(inner) === 'OOM');
 }

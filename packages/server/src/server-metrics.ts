@@ -1,3 +1,4 @@
+import { withTimeout } from '@godot/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one server instance (godot.md, Own logs, health, metrics). */
@@ -16,6 +17,9 @@ export interface ServerMetrics {
   deweyUp: Gauge;
   toolDuration: Histogram<'tool'>;
 }
+
+/** How long a scrape waits for the queue's job counts before it shows no depth. */
+const QUEUE_DEPTH_TIMEOUT_MS = 1000;
 
 /**
  * Creates the metrics on a registry of their own, so instances never collide.
@@ -75,8 +79,13 @@ export function createServerMetrics(
       labelNames: ['state'],
       registers,
       async collect() {
-        const counts = await readQueueCounts().catch(() => ({}));
-        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+        // A frozen Redis must not hold the whole scrape: give up after a
+        // second and show no depth rather than a stale one.
+        const counts = await withTimeout(readQueueCounts(), QUEUE_DEPTH_TIMEOUT_MS).catch(
+          () => undefined,
+        );
+        if (counts === undefined) this.reset();
+        for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
       },
     }),
     deweyUp: new Gauge({

@@ -2,6 +2,7 @@ import {
   type Logger,
   silentLogger,
   withDefaults,
+  withTimeout,
   workerMetricsIndexKey,
   workerMetricsKey,
 } from '@godot/shared';
@@ -139,12 +140,4 @@ function renamed(json: string): MetricJson[] {
     });
     return [{ ...family, name: queue.name, help: queue.help, aggregator: 'sum' as const, values }];
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -46,6 +46,8 @@ const configSchema = z.object({
   BATCH_SIZE: int(1, 1000, 100),
   BATCH_TIMEOUT_MS: int(1, 60_000, 100),
   MAX_QUEUE_SIZE: int(1, 100_000_000, 100_000),
+  /** Serialized bytes of the entries waiting; the oldest are dropped beyond it. */
+  MAX_QUEUE_BYTES: int(1024 * 1024, 64 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
   MAX_ENTRY_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
   BATCH_MAX_BYTES: int(1024, 256 * 1024 * 1024, 8 * 1024 * 1024),
   DEWEY_TIMEOUT_MS: int(100, 600_000, 10_000),

@@ -1,8 +1,10 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeweyEmulator } from '@godot/testkit';
+import { DeweyEmulator, freePort } from '@godot/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeweyConnection, type DeweyConnectionOptions } from './dewey-connection.js';
 import { DeweyUnavailableError } from './dewey-errors.js';
+import type { Logger } from './logger.js';
 import { WebSocketClientTransport } from './transport/websocket-client-transport.js';
 
 // Each test owns its emulator and connection; afterEach closes both.
@@ -124,5 +126,69 @@ describe('DeweyConnection.waitUntilUp', () => {
     await expect(conn.waitUntilUp(controller.signal)).rejects.toBe(reason);
     await emulator.start();
     await expect.poll(() => conn.isUp, { timeout: 5000, interval: 50 }).toBe(true);
+  });
+});
+
+describe('DeweyConnection keeps credentials in its URL out of errors and logs', () => {
+  /** A logger that keeps every line as text, message and fields together. */
+  function recordingLogger(): { logger: Logger; lines: string[] } {
+    const lines: string[] = [];
+    const record = (obj: object, msg?: string) => lines.push(`${msg ?? ''} ${JSON.stringify(obj)}`);
+    return { logger: { debug: record, info: record, warn: record, error: record }, lines };
+  }
+  const withSecrets = (port: number) => `ws://godot:s3cret@127.0.0.1:${port}/?token=s3cret&db=1`;
+
+  it('connection refused: the error (which logger_query replies quote) shows the URL redacted', async () => {
+    const { logger, lines } = recordingLogger();
+    connection = new DeweyConnection({ url: withSecrets(await freePort()), logger });
+    const error = await connection.get().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeweyUnavailableError);
+    const text = (error as Error).message;
+    expect(text).toMatch(
+      /^cannot connect to Dewey at ws:\/\/godot:\*\*\*@127\.0\.0\.1:\d+\/\?token=\*\*\*&db=1: /,
+    );
+    expect(text).not.toContain('s3cret');
+    expect(lines.join('\n')).not.toContain('s3cret');
+  });
+
+  it('handshake timeout: the transport error is described without its URL', async () => {
+    // Accepts TCP and never answers the HTTP upgrade.
+    const sockets = new Set<Socket>();
+    const silent: Server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      connection = new DeweyConnection({ url: withSecrets(port), connectTimeoutMs: 200 });
+      const error = await connection.get().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DeweyUnavailableError);
+      expect((error as Error).message).toContain('did not finish within 200 ms');
+      expect((error as Error).message).not.toContain('s3cret');
+    } finally {
+      await connection?.close();
+      connection = undefined;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('connection lost and reconnected: the log lines show the URL redacted', async () => {
+    const { logger, lines } = recordingLogger();
+    dewey = await DeweyEmulator.start();
+    connection = new DeweyConnection({
+      url: withSecrets(dewey.port),
+      reconnectInitialDelayMs: 50,
+      reconnectMaxDelayMs: 100,
+      logger,
+    });
+    await connection.get();
+    await dewey.stop();
+    await expect.poll(() => connection?.isUp, { timeout: 5000, interval: 20 }).toBe(false);
+    await dewey.start();
+    await expect.poll(() => connection?.isUp, { timeout: 5000, interval: 20 }).toBe(true);
+    const log = lines.join('\n');
+    expect(log).toContain('dewey: connection lost');
+    expect(log).toContain('dewey: reconnected');
+    expect(log).toContain('godot:***@127.0.0.1');
+    expect(log).not.toContain('s3cret');
   });
 });

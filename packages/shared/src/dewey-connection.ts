@@ -3,12 +3,17 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { backoffDelay } from './backoff.js';
 import { DeweyUnavailableError } from './dewey-errors.js';
 import { type Logger, silentLogger } from './logger.js';
+import { redactUrl } from './redact-url.js';
+import { ConnectFailedError, ConnectTimeoutError } from './transport/transport-errors.js';
 import { WebSocketClientTransport } from './transport/websocket-client-transport.js';
 import { withDefaults } from './with-defaults.js';
 
 /** Options of `DeweyConnection`. */
 export interface DeweyConnectionOptions {
-  /** Dewey's WebSocket URL, e.g. `ws://dewey-mcp:9020`. */
+  /**
+   * Dewey's WebSocket URL, e.g. `ws://dewey-mcp:9020`. It may carry
+   * credentials; logs and errors only ever show it through `redactUrl`.
+   */
   url: string;
   /** Time allowed for the WebSocket handshake plus `initialize`. @default 5000 */
   connectTimeoutMs?: number;
@@ -52,6 +57,8 @@ export class DeweyConnection {
   private readonly waiters = new Set<Waiter>();
   private failures = 0;
   private closed = false;
+  /** `url` as logs and error messages show it (they reach tool replies). */
+  private readonly label: string;
 
   constructor(options: DeweyConnectionOptions) {
     this.options = withDefaults(
@@ -65,6 +72,7 @@ export class DeweyConnection {
       },
       options,
     );
+    this.label = redactUrl(this.options.url);
   }
 
   /** True while a client is connected and initialised. */
@@ -172,7 +180,7 @@ export class DeweyConnection {
       this.scheduleReconnect();
       throw new DeweyUnavailableError(
         'connect',
-        `cannot connect to Dewey at ${url}: ${message(error)}`,
+        `cannot connect to Dewey at ${this.label}: ${connectFailure(error)}`,
         { cause: error },
       );
     }
@@ -182,7 +190,8 @@ export class DeweyConnection {
     }
     client.onclose = () => this.lost(client);
     this.client = client;
-    if (this.failures > 0) logger.info({ url, failures: this.failures }, 'dewey: reconnected');
+    if (this.failures > 0)
+      logger.info({ url: this.label, failures: this.failures }, 'dewey: reconnected');
     this.options.onStatusChange?.(true);
     for (const waiter of [...this.waiters]) waiter.resolve();
     return client;
@@ -190,7 +199,7 @@ export class DeweyConnection {
 
   private lost(client: Client): void {
     if (this.client !== client) return;
-    this.options.logger.warn({ url: this.options.url }, 'dewey: connection lost, reconnecting');
+    this.options.logger.warn({ url: this.label }, 'dewey: connection lost, reconnecting');
     this.detach();
   }
 
@@ -225,6 +234,19 @@ export class DeweyConnection {
 
 function closedError(): DeweyUnavailableError {
   return new DeweyUnavailableError('closed', 'Dewey client is closed');
+}
+
+/**
+ * Why a connect failed, without the URL: the transport's own messages name
+ * the URL with only its user info removed (a `?token=` would show), so its
+ * two connect errors are described from their fields instead.
+ */
+function connectFailure(error: unknown): string {
+  if (error instanceof ConnectTimeoutError) {
+    return `WebSocket handshake did not finish within ${error.timeoutMs} ms`;
+  }
+  if (error instanceof ConnectFailedError) return message(error.cause);
+  return message(error);
 }
 
 function message(error: unknown): string {

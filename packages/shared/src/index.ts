@@ -39,10 +39,10 @@ export {
 } from './log-job.js';
 export { type Logger, silentLogger } from './logger.js';
 export { exitOnSignals, loadConfigOrExit } from './process-lifecycle.js';
+export { isSensitiveParam, redactUrl } from './redact-url.js';
 export {
   REDIS_KEYS,
   workerHeartbeatKey,
-  workerHeartbeatPattern,
   workerMetricsIndexKey,
   workerMetricsKey,
 } from './redis-keys.js';
@@ -86,3 +86,4 @@ export {
   type WebSocketServerTransportOptions,
 } from './transport/websocket-server-transport.js';
 export { withDefaults } from './with-defaults.js';
+export { withTimeout } from './with-timeout.js';

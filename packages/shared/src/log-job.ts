@@ -6,10 +6,11 @@ import type { LogEntry } from './log-entry.js';
  * The job layout every Godot process agrees on (godot.md, Queue and delivery).
  * A BullMQ job holds the entries of one flush, oldest first, so that Redis
  * work is shared under load; its *name* says how many of them are still to
- * be delivered, `"<n> entries"`. The bound removes the oldest entries first,
- * so when it drops part of a job it only lowers that number: the entries
- * kept are always the last `n` of `entries`. Readers go through
- * {@link jobEntries}; the bound script parses the name (queue-bound.ts).
+ * be delivered and their serialized size, `"<n> entries (<b> bytes)"`. The
+ * bound removes the oldest entries first, so when it drops part of a job it
+ * only lowers those numbers: the entries kept are always the last `n` of
+ * `entries`. Readers go through {@link jobEntries}; the bound script parses
+ * the name (queue-bound.ts).
  */
 export interface LogJobData {
   /** Oldest first. */
@@ -22,14 +23,14 @@ export interface LogJobData {
   rejected?: string;
 }
 
-/** What a job of `count` entries is named. */
-export function logJobName(count: number): string {
-  return count === 1 ? '1 entry' : `${count} entries`;
+/** What a job of `count` entries of `bytes` serialized bytes is named. */
+export function logJobName(count: number, bytes: number): string {
+  return `${count} ${count === 1 ? 'entry' : 'entries'} (${bytes} bytes)`;
 }
 
 /** The number of entries a job's name says are kept, if it is one of ours. */
 export function keptEntryCount(name: string): number | undefined {
-  const match = /^(\d+) entr(?:y|ies)$/.exec(name);
+  const match = /^(\d+) entr(?:y|ies)\b/.exec(name);
   return match ? Number(match[1]) : undefined;
 }
 
@@ -48,7 +49,8 @@ export function jobEntries(job: { name: string; data: unknown }): unknown[] {
 
 /**
  * The Redis hash in which the bound keeps its account of waiting entries
- * (`entries`) and of the wait list's length it expects (`jobs`). It lives
+ * (`entries`), their serialized `bytes`, and the number of `jobs` it expects
+ * in the wait (or paused) list. It lives
  * under the queue's prefix, so on a cluster it shares the queue's slot.
  */
 export function boundAccountKey(queue: Pick<Queue, 'toKey'>): string {
@@ -64,19 +66,25 @@ export async function addLogJobs(
   queue: Queue,
   jobs: readonly LogJobData[],
   opts: JobsOptions,
+  /** Serialized bytes of each job's entries, when the caller knows them. @default measured */
+  sizes?: readonly number[],
 ): Promise<string[]> {
   const client = await queue.client;
   const multi = client.multi();
   let entries = 0;
-  for (const data of jobs) {
+  let bytes = 0;
+  jobs.forEach((data, index) => {
+    const size = sizes?.[index] ?? Buffer.byteLength(JSON.stringify(data.entries));
     entries += data.entries.length;
-    void new Job(queue, logJobName(data.entries.length), data, opts).addJob(multi);
-  }
+    bytes += size;
+    void new Job(queue, logJobName(data.entries.length, size), data, opts).addJob(multi);
+  });
   const account = boundAccountKey(queue);
   // BullMQ's transaction is ioredis's own, with `runCommand` added; its type
   // lists only what BullMQ itself uses.
   (multi as unknown as ChainableCommander)
     .hincrby(account, 'entries', entries)
+    .hincrby(account, 'bytes', bytes)
     .hincrby(account, 'jobs', jobs.length);
   const results = await multi.exec();
   if (results === null) throw new Error('Redis discarded the transaction');
@@ -89,10 +97,14 @@ export async function addLogJobs(
   });
 }
 
-/** Completed jobs are removed at once, keeping a short tail for the dashboard; failed ones are kept, bounded. */
+/**
+ * Delivered jobs leave Redis at once: their entries are in Dewey, and a
+ * kept job keeps its data (up to BATCH_MAX_BYTES). Failed jobs (dead
+ * letters) are kept for the dashboard, the newest 1,000 for at most 7 days.
+ */
 export const LOG_JOB_OPTIONS = {
-  removeOnComplete: { count: 1000 },
-  removeOnFail: { count: 10_000 },
+  removeOnComplete: true,
+  removeOnFail: { count: 1000, age: 7 * 24 * 3600 },
 } as const satisfies JobsOptions;
 
 /**

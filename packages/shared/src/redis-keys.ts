@@ -9,14 +9,15 @@ export const REDIS_KEYS = {
   legacyQueue: 'logs:queue',
 } as const;
 
-/** Key under which a worker writes its heartbeat (ms since epoch, with a TTL). */
-export function workerHeartbeatKey(queueName: string, workerId: string): string {
-  return `godot:${queueName}:heartbeat:${workerId}`;
-}
-
-/** Pattern matching every worker heartbeat of a queue, for the server's `/health`. */
-export function workerHeartbeatPattern(queueName: string): string {
-  return `godot:${queueName}:heartbeat:*`;
+/**
+ * Sorted set of a queue's worker heartbeats: member = worker id, score = time
+ * of its last beat (ms since epoch). One key per queue, so the server's
+ * `/health` reads the newest beat and the live count in O(log n) instead of
+ * scanning the keyspace. Writers drop members older than their TTL, readers
+ * ignore members older than their maximum age (`Heartbeat`, `HealthCheck`).
+ */
+export function workerHeartbeatKey(queueName: string): string {
+  return `godot:${queueName}:heartbeats`;
 }
 
 /**

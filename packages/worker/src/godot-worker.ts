@@ -13,7 +13,7 @@ import { Heartbeat } from './heartbeat.js';
 import { migrateLegacyQueue } from './legacy-migration.js';
 import { LogWorker } from './log-worker.js';
 import { MetricsPublisher } from './metrics-publisher.js';
-import { startWorkerHttp } from './worker-http.js';
+import { createWorkerHealth, startWorkerHttp } from './worker-http.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 
 /** The configuration the worker reads (a subset of `Config`). */
@@ -111,18 +111,7 @@ export async function startGodotWorker(
     host: config.WORKER_HOST,
     port: config.WORKER_PORT,
     registry: metrics.registry,
-    health: async () => {
-      const redisUp = await redis.ping().then(
-        () => true,
-        () => false,
-      );
-      const body = {
-        status: redisUp ? 'ok' : 'unhealthy',
-        redis: { up: redisUp },
-        dewey: { up: dewey.isUp },
-      };
-      return { code: redisUp ? 200 : 503, body };
-    },
+    health: createWorkerHealth({ redis, deweyUp: () => dewey.isUp }),
   });
   logger.info({ port: http.port, queue: config.QUEUE_NAME }, 'worker listening');
 

@@ -21,6 +21,12 @@ async function unfinished(of: WorkerStack | undefined) {
   );
 }
 
+/** Job hashes still in Redis (ids are numbers; the queue's own keys are names). */
+async function jobKeysLeft(of: WorkerStack): Promise<number> {
+  const keys = await of.raw.keys(of.queue.toKey('*'));
+  return keys.filter((key) => /:\d+$/.test(key)).length;
+}
+
 const range = (count: number, prefix = 'm') =>
   Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
@@ -34,7 +40,9 @@ describe('LogWorker batching', () => {
     expect(stack.dewey.calls.storeBatchSizes).toEqual([100, 50]);
     await expect
       .poll(() => unfinished(stack))
-      .toEqual({ completed: 150, failed: 0, active: 0, wait: 0 });
+      .toEqual({ completed: 0, failed: 0, active: 0, wait: 0 });
+    // Delivered entries do not stay in Redis: the jobs are gone, data and all.
+    expect(await jobKeysLeft(stack)).toBe(0);
   });
 
   it('delivers one lone entry without any further entry arriving', async () => {
@@ -71,10 +79,10 @@ describe('LogWorker when Dewey is away', () => {
     const rows = await stack.dewey.waitForRows(5000, 30_000);
     expect(rows).toHaveLength(5000);
     expect(new Set(rows.map((row) => row.message)).size).toBe(5000);
-    // Completed jobs are trimmed to the newest 1000 (kept for the dashboard).
+    // Delivered jobs leave Redis at once.
     await expect
       .poll(() => unfinished(stack), { timeout: 10_000 })
-      .toEqual({ completed: 1000, failed: 0, active: 0, wait: 0 });
+      .toEqual({ completed: 0, failed: 0, active: 0, wait: 0 });
     const metrics = await worker.metrics.registry.getSingleMetricAsString(
       'godot_logs_delivered_total',
     );
@@ -132,8 +140,8 @@ describe('LogWorker and poisoned entries', () => {
     expect(failed?.failedReason).toMatch(
       /^Dewey rejected this entry: Internal error: .*invalid UUID/,
     );
-    // The rest of its job was delivered: the job itself completed.
-    expect(await job?.getState()).toBe('completed');
+    // The rest of its job was delivered: the job itself completed (and left Redis).
+    expect(await stack.queue.getJob(ids[4] as string)).toBeUndefined();
     // Retried from the dashboard once mended, the dead letter is delivered.
     const [bad] = failed?.data.entries ?? [];
     await failed?.updateData({
@@ -160,7 +168,7 @@ describe('LogWorker and poisoned entries', () => {
     stack = await startWorkerStack();
     const [id] = await stack.enqueue(5, 'm', {}, 5);
     // What the server's bound does to the oldest job when it drops part of it.
-    await stack.raw.hset(stack.queue.toKey(id as string), 'name', '3 entries');
+    await stack.raw.hset(stack.queue.toKey(id as string), 'name', '3 entries (300 bytes)');
     await stack.startWorker();
     const rows = await stack.dewey.waitForRows(3);
     expect(rows.map((row) => row.message)).toEqual(['m2', 'm3', 'm4']);
@@ -221,7 +229,7 @@ describe('LogWorker processes', () => {
     expect(rows.map((row) => row.message).sort()).toEqual(range(3000).sort());
     await expect
       .poll(() => unfinished(stack), { timeout: 10_000 })
-      .toEqual({ completed: 1000, failed: 0, active: 0, wait: 0 });
+      .toEqual({ completed: 0, failed: 0, active: 0, wait: 0 });
   });
 
   it('two workers at once store every entry', async () => {

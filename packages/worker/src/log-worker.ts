@@ -114,7 +114,8 @@ export class LogWorker {
       stalledInterval: this.options.stalledIntervalMs,
       // At least once: a job held by workers that died keeps coming back.
       maxStalledCount: Number.MAX_SAFE_INTEGER,
-      removeOnComplete: LOG_JOB_OPTIONS.removeOnComplete,
+      // Jobs carry their own (LOG_JOB_OPTIONS); these cover jobs written by others.
+      removeOnComplete: { count: 0 },
       removeOnFail: LOG_JOB_OPTIONS.removeOnFail,
     });
     this.worker.on('stalled', (jobId) => {

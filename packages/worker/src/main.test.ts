@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { workerHeartbeatKey } from '@godot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorkerStack, type WorkerStack } from './worker.fixture.js';
 
@@ -42,8 +43,13 @@ describe('the worker process', () => {
     const metrics = await scrape();
     expect(metrics).toMatch(/^godot_batches_total\{outcome="delivered"\} 1$/m);
     expect(metrics).toContain('godot_batch_duration_seconds_bucket');
-    const beats = await stack.raw.keys(`godot:${stack.config.QUEUE_NAME}:heartbeat:*`);
-    expect(beats).toHaveLength(1);
-    expect(Date.now() - Number(await stack.raw.get(beats[0] as string))).toBeGreaterThanOrEqual(0);
+    const [workerId, beat] = await stack.raw.zrange(
+      workerHeartbeatKey(stack.config.QUEUE_NAME),
+      0,
+      -1,
+      'WITHSCORES',
+    );
+    expect(workerId).toBeDefined();
+    expect(Date.now() - Number(beat)).toBeGreaterThanOrEqual(0);
   });
 });

@@ -1,4 +1,10 @@
-import { type Logger, withDefaults, workerMetricsIndexKey, workerMetricsKey } from '@godot/shared';
+import {
+  type Logger,
+  withDefaults,
+  withTimeout,
+  workerMetricsIndexKey,
+  workerMetricsKey,
+} from '@godot/shared';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
@@ -68,12 +74,10 @@ export class MetricsPublisher {
     const { redis, workerId, logger } = this.options;
     // Redis away: the TTL removes the snapshot; an offline-queued DEL would hold close().
     if (redis.status !== 'ready') return;
-    await redis
-      .multi()
-      .del(this.key)
-      .zrem(this.indexKey, workerId)
-      .exec()
-      .catch((error: Error) => logger.debug({ err: error.message }, 'metrics: not removed'));
+    // Redis frozen: give up after a second; the TTL removes the snapshot.
+    await withTimeout(redis.multi().del(this.key).zrem(this.indexKey, workerId).exec(), 1000).catch(
+      (error: Error) => logger.debug({ err: error.message }, 'metrics: not removed'),
+    );
   }
 
   private async publish(): Promise<void> {

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { withDefaults } from '@godot/shared';
+import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
 /** Options of `startWorkerHttp`. */
@@ -40,4 +42,52 @@ export async function startWorkerHttp(
     server.listen(options.port, options.host, () => resolve());
   });
   return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Options of `createWorkerHealth`. */
+export interface WorkerHealthOptions {
+  /** The worker's connection (BullMQ's: no per-request limit, offline queue on). */
+  redis: Redis;
+  deweyUp: () => boolean;
+  /** A PING unanswered for this long reports Redis down. @default 1000 */
+  timeoutMs?: number;
+}
+
+/**
+ * The worker's `GET /health`: 200 while Redis answers, 503 otherwise, always
+ * within `timeoutMs`. The worker's connection has `maxRetriesPerRequest: null`
+ * (BullMQ needs it), so a PING sent while Redis is away would wait in ioredis's
+ * offline queue until Redis returns: a connection that is not ready is down
+ * without asking, and a ready one that does not answer (frozen) is down after
+ * `timeoutMs`. Callers share the PING in flight, so a frozen Redis collects
+ * one of them, not one per request.
+ */
+export function createWorkerHealth(
+  options: WorkerHealthOptions,
+): () => Promise<{ code: number; body: object }> {
+  const { redis, deweyUp, timeoutMs } = withDefaults({ timeoutMs: 1000 }, options);
+  if (!(timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
+  let ping: Promise<boolean> | undefined;
+  const redisAnswers = (): Promise<boolean> => {
+    if (redis.status !== 'ready') return Promise.resolve(false);
+    ping ??= redis
+      .ping()
+      .then(
+        () => true,
+        () => false,
+      )
+      .finally(() => {
+        ping = undefined;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    return Promise.race([ping, late]).finally(() => clearTimeout(timer));
+  };
+  return async () => {
+    const up = await redisAnswers();
+    const body = { status: up ? 'ok' : 'unhealthy', redis: { up }, dewey: { up: deweyUp() } };
+    return { code: up ? 200 : 503, body };
+  };
 }
