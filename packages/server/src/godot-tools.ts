@@ -1,147 +1,167 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  type ClearInput,
-  clearInputShape,
-  type DeweyClient,
-  type DeweyQueryArgs,
-  type Logger,
-  logInputShape,
-  logRowSchema,
-  type QueryInput,
-  queryInputShape,
-  setLevelInputShape,
-} from '@godot/shared';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  type JSONRPCRequest,
+  ListToolsRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import { z } from 'zod';
-import type { Ingest } from './ingest.js';
-import type { LevelStore } from './level-store.js';
-import type { ServerMetrics } from './server-metrics.js';
-import { describeFailure, errorResult, okResult } from './tool-results.js';
+import { type GodotToolDeps, TOOL_ALIASES, TOOL_CATALOG, TOOL_LIST } from './tool-catalog.js';
+import { describeFailure, errorResult } from './tool-results.js';
 
-/** What the four tools need; shared by every connection's `McpServer`. */
-export interface GodotToolDeps {
-  ingest: Ingest;
-  levels: LevelStore;
-  dewey: DeweyClient;
-  metrics: ServerMetrics;
-  logger: Logger;
-}
-
-/** The tool names, and the Python Godot's names accepted as aliases (godot.md). */
-export const TOOL_ALIASES: Readonly<Record<string, string>> = {
-  godot_logger_log: 'logger_log',
-  godot_logger_query: 'logger_query',
-  godot_logger_clear: 'logger_clear',
-  godot_logger_set_level: 'logger_set_level',
-};
-
-const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
+export { type GodotToolDeps, TOOL_ALIASES } from './tool-catalog.js';
 
 /**
  * The SDK builds an Ajv instance per server unless given one, which cost
- * ~0.2 ms of CPU per connection: a lot for clients that open a socket per
- * log line. Godot uses none of what it validates (elicitation), so all
- * connections share one.
+ * ~0.2 ms of CPU per connection. Godot uses none of what it validates
+ * (elicitation), so all connections share one.
  */
 const sharedValidator = new AjvJsonSchemaValidator();
 
+// Shared by every connection's server, which only reads them.
+const SERVER_INFO = Object.freeze({ name: 'godot', version: '0.1.0' });
+const SERVER_OPTIONS = {
+  instructions:
+    'Central logging: logger_log queues an entry; logger_query reads entries back from Dewey.',
+  // What McpServer declares once a tool is registered.
+  capabilities: Object.freeze({ tools: Object.freeze({ listChanged: true }) }),
+  jsonSchemaValidator: sharedValidator,
+};
+
+/** Answered as for a method without a handler: `{code: -32601, message: 'Method not found'}`. */
+class MethodNotFoundError extends Error {
+  readonly code = ErrorCode.MethodNotFound;
+  constructor() {
+    super('Method not found');
+  }
+}
+
 /**
- * A new `McpServer` with the four tools. Call once per WebSocket connection
- * and per HTTP session: one instance cannot serve two transports, and sharing
- * one leaks responses across clients (GHSA-345p-7cg4-v4c7).
+ * A new MCP server (the SDK's low-level `Server`) serving the four tools.
+ * Call once per WebSocket connection and per HTTP session: one instance
+ * cannot serve two transports, and sharing one leaks responses across
+ * clients (GHSA-345p-7cg4-v4c7). Everything else is built once per process
+ * (tool-catalog.ts): a connection costs one `Server` and one closure.
+ *
+ * Replies are those `McpServer` gives, text for text (invalid input is a
+ * tool error naming the field; a malformed `tools/call` a JSON-RPC error),
+ * without its per-call cost: `McpServer` parses every `tools/call` three
+ * times against the SDK's schemas and every result once more.
  */
-export function createGodotMcpServer(deps: GodotToolDeps): McpServer {
-  const server = new McpServer(
-    { name: 'godot', version: '0.1.0' },
-    {
-      instructions:
-        'Central logging: logger_log queues an entry; logger_query reads entries back from Dewey.',
-      jsonSchemaValidator: sharedValidator,
-    },
-  );
-  const run = (tool: string, handler: () => Promise<CallToolResult>) =>
-    guarded(deps, tool, handler);
-
-  server.registerTool(
-    'logger_log',
-    {
-      description:
-        'Queue one log entry for storage in Dewey. Replies once the entry is durably queued: {"status":"ok","queued":true,"id":…}, or queued:false with a reason when below the component\'s level.',
-      inputSchema: logInputShape,
-      annotations: { openWorldHint: false },
-    },
-    (input) => run('logger_log', async () => okResult(await deps.ingest.log(input))),
-  );
-
-  server.registerTool(
-    'logger_query',
-    {
-      description:
-        'Read logs back from Dewey, newest first. Filters: trace_id, component, level (minimum), start_time, end_time, search (full text), limit (1-1000, default 100).',
-      inputSchema: queryInputShape,
-      outputSchema: { logs: z.array(logRowSchema) },
-      annotations: READ_ONLY,
-    },
-    (input) =>
-      run('logger_query', async () => {
-        const logs = await deps.dewey.queryLogs(queryArgs(input));
-        return okResult(logs, { logs });
-      }),
-  );
-
-  server.registerTool(
-    'logger_clear',
-    {
-      description:
-        "Delete logs in Dewey older than before_time (default: Dewey's 7-day retention), optionally only one component or level.",
-      inputSchema: clearInputShape,
-      annotations: { destructiveHint: true, openWorldHint: false },
-    },
-    (input) =>
-      run('logger_clear', async () => okResult(await deps.dewey.clearLogs(clearArgs(input)))),
-  );
-
-  server.registerTool(
-    'logger_set_level',
-    {
-      description:
-        "Set a component's minimum level on every Godot instance; entries below it are no longer queued.",
-      inputSchema: setLevelInputShape,
-      annotations: { idempotentHint: true, openWorldHint: false },
-    },
-    ({ component, level }) =>
-      run('logger_set_level', async () => {
-        const previous = await deps.levels.set(component, level);
-        deps.logger.info({ component, level, previous }, 'level set');
-        return okResult({ status: 'ok', component, level, previous });
-      }),
-  );
+export function createGodotMcpServer(deps: GodotToolDeps): Server {
+  const server = new Server(SERVER_INFO, SERVER_OPTIONS);
+  server.fallbackRequestHandler = async (request) => {
+    if (request.method === 'tools/call') return callTool(deps, request);
+    if (request.method === 'tools/list') {
+      const parsed = ListToolsRequestSchema.safeParse(request);
+      if (!parsed.success) throw parsed.error;
+      return TOOL_LIST;
+    }
+    throw new MethodNotFoundError();
+  };
   return server;
 }
 
-async function guarded(deps: GodotToolDeps, tool: string, handler: () => Promise<CallToolResult>) {
+/**
+ * One `tools/call`: maps an alias, checks the input, runs the tool, and
+ * times it. Every refusal a tool never sees (unknown tool, invalid input) is
+ * logged, and counted for `logger_log` (`godot_logs_refused_total{reason="invalid"}`).
+ */
+async function callTool(deps: GodotToolDeps, request: JSONRPCRequest): Promise<CallToolResult> {
+  const started = performance.now();
+  const { name, args } = readCall(request);
+  const toolName = TOOL_ALIASES[name] ?? name;
+  const tool = TOOL_CATALOG.get(toolName);
+  // A metrics label is bounded: names we do not serve are all `unknown` (style.md).
+  const label = tool ? toolName : 'unknown';
+  let result: CallToolResult;
+  if (!tool) {
+    result = refuse(deps, label, `Tool ${toolName} not found`);
+  } else {
+    const input = tool.input.safeParse(args ?? {});
+    if (!input.success) {
+      result = refuse(
+        deps,
+        label,
+        `Input validation error: Invalid arguments for tool ${toolName}: ${issuesText(input.error)}`,
+      );
+    } else {
+      result = await guarded(deps, toolName, () => tool.run(deps, input.data));
+      const structured =
+        tool.output && !result.isError && tool.output.safeParse(result.structuredContent);
+      if (structured && !structured.success) {
+        result = refuse(
+          deps,
+          label,
+          `Output validation error: Invalid structured content for tool ${toolName}: ${issuesText(structured.error)}`,
+        );
+      }
+    }
+  }
+  deps.metrics.toolDuration.observe({ tool: label }, (performance.now() - started) / 1000);
+  return result;
+}
+
+/**
+ * `params.name` and `params.arguments` of a well-formed `tools/call`. Others
+ * are refused with the SDK's own schema, and the same JSON-RPC error as before.
+ */
+function readCall(request: JSONRPCRequest): { name: string; args?: object } {
+  const params = request.params as Record<string, unknown> | undefined;
+  const args = params?.arguments;
+  if (
+    typeof params?.name === 'string' &&
+    (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args))) &&
+    params.task === undefined
+  ) {
+    return { name: params.name, args };
+  }
+  const parsed = CallToolRequestSchema.safeParse(request);
+  if (!parsed.success) throw parsed.error;
+  return { name: parsed.data.params.name, args: parsed.data.params.arguments };
+}
+
+/** A tool error in the SDK's words ("MCP error -32602: …"), logged, and counted for `logger_log`. */
+function refuse(deps: GodotToolDeps, tool: string, message: string): CallToolResult {
+  const text = new McpError(ErrorCode.InvalidParams, message).message;
+  if (tool === 'logger_log') deps.metrics.refused.inc({ reason: 'invalid' });
+  deps.logger.warn({ tool, err: text.slice(0, 500) }, 'tool call refused');
+  return errorResult(text);
+}
+
+/** Zod issues as the SDK words them: "must be a UUID … at trace_id", one per line. */
+function issuesText(error: { issues: { message: string; path: PropertyKey[] }[] }): string {
+  return error.issues
+    .map(({ message, path }) => (path.length === 0 ? message : `${message} at ${dotPath(path)}`))
+    .join('\n');
+}
+
+function dotPath(path: PropertyKey[]): string {
+  return path
+    .map((segment, index) =>
+      index === 0
+        ? String(segment)
+        : typeof segment === 'number'
+          ? `[${segment}]`
+          : `.${String(segment)}`,
+    )
+    .join('');
+}
+
+/** Runs a tool; a throw becomes a tool error that says what failed (style.md, principle 5). */
+async function guarded(
+  deps: GodotToolDeps,
+  tool: string,
+  run: () => Promise<CallToolResult>,
+): Promise<CallToolResult> {
   try {
-    return await handler();
+    return await run();
   } catch (error) {
     const { text, reason } = describeFailure(tool, error);
     if (tool === 'logger_log') deps.metrics.refused.inc({ reason });
     deps.logger.warn({ tool, reason, err: text }, 'tool call failed');
     return errorResult(text);
   }
-}
-
-/** Only the filters that were given go to Dewey (godot.md, logger_query). */
-function queryArgs(input: QueryInput): DeweyQueryArgs {
-  return definedOnly({ ...input });
-}
-
-function clearArgs(input: ClearInput) {
-  return definedOnly({ ...input });
-}
-
-function definedOnly<T extends object>(input: T): { [K in keyof T]: Exclude<T[K], null> } {
-  return Object.fromEntries(
-    Object.entries(input).filter(([, value]) => value !== null && value !== undefined),
-  ) as { [K in keyof T]: Exclude<T[K], null> };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@godot/shared';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Server as McpProtocolServer } from '@modelcontextprotocol/sdk/server/index.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue } from 'bullmq';
 import express, {
@@ -14,11 +14,11 @@ import express, {
 import { isAuthorized } from './auth.js';
 import type { HealthReport } from './health.js';
 import type { ServerMetrics } from './server-metrics.js';
-import { tapToolCalls } from './tool-call-tap.js';
 
 /** Options of `createHttpApp`. */
 export interface HttpAppOptions {
-  createMcpServer: () => McpServer;
+  /** Builds the MCP server (protocol instance) of one HTTP session. */
+  createMcpServer: () => McpProtocolServer;
   health: () => Promise<{ code: number; report: HealthReport }>;
   metrics: ServerMetrics;
   queue: Queue;
@@ -136,6 +136,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   );
 
   async function openSession(): Promise<Session> {
+    const { StreamableHTTPServerTransport } = await loadStreamableHttp();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (sessionId) => {
@@ -144,8 +145,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
     const session: Session = { transport, lastSeen: Date.now() };
     const mcp = options.createMcpServer();
-    tapToolCalls(transport, metrics, logger);
-    mcp.server.onclose = () => {
+    mcp.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
     };
     await mcp.connect(transport);
@@ -160,6 +160,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       sessions.clear();
     },
   };
+}
+
+/**
+ * The SDK's Streamable HTTP transport (with Hono's Node adapter) is loaded
+ * on the first `/mcp` session: most clients speak WebSocket, and it costs
+ * every server process ~5 MB of RSS.
+ */
+let streamableHttp:
+  | Promise<typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js')>
+  | undefined;
+function loadStreamableHttp() {
+  streamableHttp ??= import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+  return streamableHttp;
 }
 
 async function loadBoard(queue: Queue): Promise<RequestHandler> {

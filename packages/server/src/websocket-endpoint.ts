@@ -6,16 +6,15 @@ import {
   selectSubprotocol,
   WebSocketServerTransport,
 } from '@godot/shared';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Server as McpProtocolServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { isAuthorized } from './auth.js';
 import type { ServerMetrics } from './server-metrics.js';
-import { tapToolCalls } from './tool-call-tap.js';
 
 /** Options of `WebSocketEndpoint`. */
 export interface WebSocketEndpointOptions {
-  /** Builds the `McpServer` for one connection. */
-  createMcpServer: () => McpServer;
+  /** Builds the MCP server (protocol instance) for one connection. */
+  createMcpServer: () => McpProtocolServer;
   metrics: ServerMetrics;
   logger: Logger;
   /** Required bearer token; `undefined` accepts everyone. @default undefined */
@@ -28,7 +27,7 @@ export interface WebSocketEndpointOptions {
 
 /**
  * MCP over WebSocket on any path of the HTTP server's port (clients use `/`).
- * Every accepted socket gets its own transport and its own `McpServer`.
+ * Every accepted socket gets its own transport and its own MCP server.
  */
 export class WebSocketEndpoint {
   private readonly wss: WebSocketServer;
@@ -44,6 +43,8 @@ export class WebSocketEndpoint {
       handleProtocols: selectSubprotocol,
       // Per-message deflate costs CPU on every small log line for no gain.
       perMessageDeflate: false,
+      // `sockets` below tracks connections; a second set in `ws` is redundant.
+      clientTracking: false,
     });
     server.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
   }
@@ -86,13 +87,12 @@ export class WebSocketEndpoint {
   }
 
   private async accept(ws: WebSocket): Promise<void> {
-    const { createMcpServer, metrics, logger, pingIntervalMs } = this.options;
+    const { createMcpServer, logger, pingIntervalMs } = this.options;
     this.sockets.add(ws);
     const transport = new WebSocketServerTransport(ws, { pingIntervalMs });
     const mcp = createMcpServer();
-    tapToolCalls(transport, metrics, logger);
-    mcp.server.onclose = () => this.sockets.delete(ws);
-    mcp.server.onerror = (error) => this.refused(error);
+    mcp.onclose = () => this.sockets.delete(ws);
+    mcp.onerror = (error) => this.refused(error);
     try {
       await mcp.connect(transport);
     } catch (error) {

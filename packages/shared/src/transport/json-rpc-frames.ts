@@ -5,6 +5,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RawData } from 'ws';
+import { isJsonRpcMessage } from './json-rpc-message.js';
 import { InvalidFrameError } from './transport-errors.js';
 
 /**
@@ -80,6 +81,8 @@ export function parseFrame(data: string): ParsedFrame {
       error: new InvalidFrameError(`Frame is a JSON-RPC batch: ${preview(data)}`, value),
     };
   }
+  if (isJsonRpcMessage(value)) return { kind: 'message', message: value };
+  // Anything unusual goes to the SDK's schema: it decides, and says why.
   const result = JSONRPCMessageSchema.safeParse(value);
   if (result.success) return { kind: 'message', message: result.data };
   return {

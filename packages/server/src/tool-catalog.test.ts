@@ -1,0 +1,139 @@
+import {
+  clearInputShape,
+  logInputShape,
+  logRowSchema,
+  queryInputShape,
+  setLevelInputShape,
+  silentLogger,
+} from '@godot/shared';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createGodotMcpServer, type GodotToolDeps } from './godot-tools.js';
+import { createServerMetrics } from './server-metrics.js';
+import { TOOL_CATALOG } from './tool-catalog.js';
+
+/**
+ * The four tools registered on an `McpServer`, as Godot served them before
+ * it built its tool list once per process: the reference for what clients
+ * see. Handlers are never reached by the calls below.
+ */
+function referenceServer(): McpServer {
+  const server = new McpServer(
+    { name: 'godot', version: '0.1.0' },
+    {
+      instructions:
+        'Central logging: logger_log queues an entry; logger_query reads entries back from Dewey.',
+    },
+  );
+  const shapes: Record<string, [z.ZodRawShape, z.ZodRawShape?]> = {
+    logger_log: [logInputShape],
+    logger_query: [queryInputShape, { logs: z.array(logRowSchema) }],
+    logger_clear: [clearInputShape],
+    logger_set_level: [setLevelInputShape],
+  };
+  for (const [name, [inputSchema, outputSchema]] of Object.entries(shapes)) {
+    const { description, annotations } = TOOL_CATALOG.get(name)?.definition ?? {};
+    server.registerTool(name, { description, inputSchema, outputSchema, annotations }, () => {
+      throw new Error('not reached');
+    });
+  }
+  return server;
+}
+
+/** Dependencies that fail the test if a tool ever runs. */
+function idleDeps(): GodotToolDeps {
+  const untouchable = new Proxy(
+    {},
+    {
+      get(_target, key) {
+        throw new Error(`tool ran: ${String(key)}`);
+      },
+    },
+  ) as never;
+  return {
+    ingest: untouchable,
+    levels: untouchable,
+    dewey: untouchable,
+    metrics: createServerMetrics(),
+    logger: silentLogger,
+  };
+}
+
+/** Sends raw JSON-RPC messages to a server and collects the raw replies. */
+async function exchange(
+  server: { connect(transport: Transport): Promise<void> },
+  messages: JSONRPCMessage[],
+): Promise<unknown[]> {
+  const [client, end] = InMemoryTransport.createLinkedPair();
+  const replies: unknown[] = [];
+  client.onmessage = (message) => replies.push(message);
+  await server.connect(end);
+  await client.start();
+  for (const message of messages) await client.send(message);
+  await expect.poll(() => replies.length).toBe(messages.filter((m) => 'id' in m).length);
+  await client.close();
+  // Replies come as handlers finish, not in request order.
+  return replies.sort(
+    (a, b) => Number((a as { id: unknown }).id) - Number((b as { id: unknown }).id),
+  );
+}
+
+const call = (id: number, name: string, args?: unknown): JSONRPCMessage =>
+  ({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: args === undefined ? { name } : { name, arguments: args },
+  }) as JSONRPCMessage;
+
+describe('the tool catalog', () => {
+  it('lists exactly what McpServer.registerTool listed, key for key', async () => {
+    const request = { jsonrpc: '2.0', id: 1, method: 'tools/list' } as const;
+    const [reference] = await exchange(referenceServer(), [request]);
+    const [ours] = await exchange(createGodotMcpServer(idleDeps()), [request]);
+    expect(JSON.stringify(ours)).toBe(JSON.stringify(reference));
+  });
+
+  it('refuses bad calls with the same replies as McpServer, word for word', async () => {
+    const valid = { component: 'c', level: 'INFO', message: 'm' };
+    const messages: JSONRPCMessage[] = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: {} } as JSONRPCMessage,
+      call(2, 'logger_explode', valid),
+      call(3, 'logger_log'),
+      call(4, 'logger_log', { ...valid, trace_id: 'req-42', data: [1] }),
+      call(5, 'logger_log', { ...valid, component: ' ', level: 'FATAL' }),
+      call(6, 'logger_query', { limit: 0, start_time: 'yesterday' }),
+      call(7, 'logger_clear', { level: 5 }),
+      call(8, 'logger_set_level', {}),
+      call(9, 'logger_log', null),
+      call(10, 'logger_log', [valid]),
+      { jsonrpc: '2.0', id: 11, method: 'tools/call', params: { arguments: valid } },
+      { jsonrpc: '2.0', id: 12, method: 'tools/call', params: { name: 'x', task: 'soon' } },
+      { jsonrpc: '2.0', id: 13, method: 'tools/list', params: { cursor: 5 } },
+      { jsonrpc: '2.0', id: 14, method: 'resources/list' },
+      { jsonrpc: '2.0', id: 15, method: 'ping' },
+    ];
+    const reference = await exchange(referenceServer(), messages);
+    const ours = await exchange(createGodotMcpServer(idleDeps()), messages);
+    expect(ours).toEqual(reference);
+  });
+
+  it('counts refused logger_log calls, and labels names it does not serve `unknown`', async () => {
+    const deps = idleDeps();
+    await exchange(createGodotMcpServer(deps), [
+      call(1, 'logger_log', { component: 'c' }),
+      call(2, 'godot_logger_log', { level: 'INFO' }),
+      call(3, 'logger_query', { limit: -1 }),
+      call(4, 'no_such_tool_42', {}),
+    ]);
+    const text = await deps.metrics.registry.metrics();
+    expect(text).toMatch(/^godot_logs_refused_total\{reason="invalid"\} 2$/m);
+    expect(text).toMatch(/godot_tool_call_duration_seconds_count\{tool="logger_log"\} 2$/m);
+    expect(text).toMatch(/godot_tool_call_duration_seconds_count\{tool="unknown"\} 1$/m);
+    expect(text).not.toContain('no_such_tool_42');
+  });
+});

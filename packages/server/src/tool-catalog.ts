@@ -1,0 +1,146 @@
+import {
+  type ClearInput,
+  clearInputSchema,
+  type DeweyClient,
+  type DeweyQueryArgs,
+  type Logger,
+  type LogInput,
+  logInputSchema,
+  logRowSchema,
+  type QueryInput,
+  queryInputSchema,
+  type SetLevelInput,
+  setLevelInputSchema,
+} from '@godot/shared';
+import type { CallToolResult, ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Ingest } from './ingest.js';
+import type { LevelStore } from './level-store.js';
+import type { ServerMetrics } from './server-metrics.js';
+import { okResult } from './tool-results.js';
+
+/** What the four tools need; shared by every connection. */
+export interface GodotToolDeps {
+  ingest: Ingest;
+  levels: LevelStore;
+  dewey: DeweyClient;
+  metrics: ServerMetrics;
+  logger: Logger;
+}
+
+/** One tool: what `tools/list` shows, how its input is checked, what it does. */
+export interface CatalogTool<I = unknown> {
+  definition: Tool;
+  input: z.ZodType<I>;
+  /** Checked against `structuredContent` of a successful result, as `McpServer` does. */
+  output?: z.ZodType;
+  run(deps: GodotToolDeps, input: I): Promise<CallToolResult>;
+}
+
+const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
+
+/**
+ * A tool with its JSON schemas converted once, when the module loads, the
+ * way `McpServer.registerTool` and its `tools/list` would describe it
+ * (draft-07; input schemas as the client writes them, output schemas as the
+ * server does; no task support).
+ */
+function tool<I>(
+  name: string,
+  { description, annotations }: Pick<Tool, 'description' | 'annotations'>,
+  input: z.ZodType<I>,
+  run: CatalogTool<I>['run'],
+  output?: z.ZodType,
+): CatalogTool<I> {
+  const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+    z.toJSONSchema(schema, { target: 'draft-7', io }) as Tool['inputSchema'];
+  const definition: Tool = {
+    name,
+    description,
+    inputSchema: jsonSchema(input, 'input'),
+    annotations,
+    execution: { taskSupport: 'forbidden' },
+  };
+  if (output) definition.outputSchema = jsonSchema(output, 'output');
+  return { definition, input, output, run };
+}
+
+const logTool = tool<LogInput>(
+  'logger_log',
+  {
+    description:
+      'Queue one log entry for storage in Dewey. Replies once the entry is durably queued: {"status":"ok","queued":true,"id":…}, or queued:false with a reason when below the component\'s level.',
+    annotations: { openWorldHint: false },
+  },
+  logInputSchema,
+  async (deps, input) => okResult(await deps.ingest.log(input)),
+);
+
+const queryTool = tool<QueryInput>(
+  'logger_query',
+  {
+    description:
+      'Read logs back from Dewey, newest first. Filters: trace_id, component, level (minimum), start_time, end_time, search (full text), limit (1-1000, default 100).',
+    annotations: READ_ONLY,
+  },
+  queryInputSchema,
+  async (deps, input) => {
+    const logs = await deps.dewey.queryLogs(definedOnly(input) as DeweyQueryArgs);
+    return okResult(logs, { logs });
+  },
+  z.object({ logs: z.array(logRowSchema) }),
+);
+
+const clearTool = tool<ClearInput>(
+  'logger_clear',
+  {
+    description:
+      "Delete logs in Dewey older than before_time (default: Dewey's 7-day retention), optionally only one component or level.",
+    annotations: { destructiveHint: true, openWorldHint: false },
+  },
+  clearInputSchema,
+  async (deps, input) => okResult(await deps.dewey.clearLogs(definedOnly(input))),
+);
+
+const setLevelTool = tool<SetLevelInput>(
+  'logger_set_level',
+  {
+    description:
+      "Set a component's minimum level on every Godot instance; entries below it are no longer queued.",
+    annotations: { idempotentHint: true, openWorldHint: false },
+  },
+  setLevelInputSchema,
+  async (deps, { component, level }) => {
+    const previous = await deps.levels.set(component, level);
+    deps.logger.info({ component, level, previous }, 'level set');
+    return okResult({ status: 'ok', component, level, previous });
+  },
+);
+
+/** The four tools by name (godot.md, The four tools). Built once per process. */
+export const TOOL_CATALOG: ReadonlyMap<string, CatalogTool> = new Map(
+  [logTool, queryTool, clearTool, setLevelTool].map((entry) => [
+    entry.definition.name,
+    entry as CatalogTool,
+  ]),
+);
+
+/** The Python Godot's tool names, accepted as aliases and not listed (godot.md). */
+export const TOOL_ALIASES: Readonly<Record<string, string>> = {
+  godot_logger_log: 'logger_log',
+  godot_logger_query: 'logger_query',
+  godot_logger_clear: 'logger_clear',
+  godot_logger_set_level: 'logger_set_level',
+};
+
+/** The `tools/list` result: the same object for every connection and every call. */
+export const TOOL_LIST: ListToolsResult = Object.freeze({
+  tools: [...TOOL_CATALOG.values()].map((entry) => entry.definition),
+});
+
+/** Only the filters that were given go to Dewey (godot.md, logger_query). */
+function definedOnly<T extends object>(input: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== null && value !== undefined),
+  ) as { [K in keyof T]: Exclude<T[K], null> };
+}
