@@ -69,6 +69,29 @@ const configSchema = z.object({
   WORKER_HOST: z.string().min(1).default('127.0.0.1'),
   /** BullMQ job lock: how soon a dead worker's jobs return to the queue. */
   WORKER_LOCK_MS: int(1000, 600_000, 30_000),
+  // Limits on what clients may hold (issue 10; README "Limits and hardening").
+  /** Open WebSocket connections; beyond it, the idlest is closed first or the upgrade refused. */
+  MAX_CONNECTIONS: int(1, 1_000_000, 1000),
+  /** Open Streamable HTTP (/mcp) sessions; beyond it, the idlest is evicted. */
+  MAX_HTTP_SESSIONS: int(1, 1_000_000, 1000),
+  /** Requests one connection or session may have unanswered at once. */
+  MAX_CALLS_IN_FLIGHT: int(1, 1_000_000, 1000),
+  /** Reply bytes a WebSocket client may leave unread before it gets backpressure, then is closed. */
+  MAX_UNREAD_REPLY_BYTES: int(64 * 1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
+  /** Largest logger_query reply; beyond it the rows' data is truncated, with a marker. */
+  MAX_REPLY_BYTES: int(64 * 1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),
+  /** A TCP connection that sends no complete request headers within this is closed. */
+  HEADERS_TIMEOUT_MS: int(100, 600_000, 10_000),
+  /** Browser origins allowed to open a WebSocket (comma-separated); none by default. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin.length > 0),
+    ),
 });
 
 /** Godot's validated, frozen configuration. */
