@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type Config,
@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { createGodotMcpServer } from './godot-tools.js';
 import { HealthCheck } from './health.js';
 import { createHttpApp } from './http-app.js';
+import { createHttpServer, HTTP_CONNECTION_HEADROOM } from './http-server.js';
 import { Ingest } from './ingest.js';
 import { LevelStore } from './level-store.js';
 import { QueueBound } from './queue-bound.js';
@@ -32,6 +33,7 @@ export type GodotServerConfig = Pick<
   | 'MAX_QUEUE_SIZE'
   | 'MAX_QUEUE_BYTES'
   | 'MAX_ENTRY_BYTES'
+  | 'MAX_REPLY_BYTES'
   | 'BATCH_SIZE'
   | 'BATCH_MAX_BYTES'
   | 'DEWEY_TIMEOUT_MS'
@@ -40,6 +42,12 @@ export type GodotServerConfig = Pick<
   | 'DEFAULT_LOG_LEVEL'
   | 'AUTH_TOKEN'
   | 'ADMIN_TOKEN'
+  | 'MAX_HTTP_SESSIONS'
+  | 'MAX_CALLS_IN_FLIGHT'
+  | 'HEADERS_TIMEOUT_MS'
+  | 'MAX_CONNECTIONS'
+  | 'MAX_UNREAD_REPLY_BYTES'
+  | 'ALLOWED_ORIGINS'
 >;
 
 /** A running server. */
@@ -124,7 +132,9 @@ export async function startGodotServer(
     .connect()
     .catch((error: Error) => logger.warn({ err: error.message }, 'dewey: not reachable yet'));
 
-  const createMcpServer = () => createGodotMcpServer({ ingest, levels, dewey, metrics, logger });
+  const maxReplyBytes = config.MAX_REPLY_BYTES;
+  const createMcpServer = (context?: { remoteAddress?: string }) =>
+    createGodotMcpServer({ ingest, levels, dewey, metrics, logger, maxReplyBytes }, context);
   // Room for an entry of MAX_ENTRY_BYTES whose every character JSON escapes, plus framing.
   const maxFrameBytes = Math.max(DEFAULT_MAX_FRAME_BYTES, config.MAX_ENTRY_BYTES * 2 + 64 * 1024);
   const health = new HealthCheck({ redis, queue, deweyUp: () => dewey.isUp });
@@ -137,9 +147,16 @@ export async function startGodotServer(
     authToken: config.AUTH_TOKEN,
     adminToken: config.ADMIN_TOKEN,
     maxBodyBytes: maxFrameBytes,
+    maxSessions: config.MAX_HTTP_SESSIONS,
+    maxCallsInFlight: config.MAX_CALLS_IN_FLIGHT,
   });
 
-  const server: Server = createServer(http.app);
+  const server: Server = createHttpServer(http.app, {
+    metrics,
+    logger,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    maxConnections: config.MAX_CONNECTIONS + HTTP_CONNECTION_HEADROOM,
+  });
   const websocket = new WebSocketEndpoint(server, {
     createMcpServer,
     metrics,
@@ -147,6 +164,10 @@ export async function startGodotServer(
     authToken: config.AUTH_TOKEN,
     maxFrameBytes,
     pingIntervalMs: options.pingIntervalMs,
+    maxConnections: config.MAX_CONNECTIONS,
+    maxCallsInFlight: config.MAX_CALLS_IN_FLIGHT,
+    maxUnreadReplyBytes: config.MAX_UNREAD_REPLY_BYTES,
+    allowedOrigins: config.ALLOWED_ORIGINS,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,6 +6,7 @@ import {
   connectClient,
   errorText,
   payload,
+  recordingLogger,
   type ServerStack,
   startServerStack,
 } from './server.fixture.js';
@@ -259,5 +260,173 @@ describe('the real Dewey bugs', () => {
       await stack.close();
       await realish.close();
     }
+  });
+});
+
+describe('what a client sends stays bounded (issue 10, findings 2, 3 and 8)', () => {
+  let stack: ServerStack;
+
+  beforeAll(async () => {
+    stack = await startServerStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  /** Stores rows in the emulator as Dewey would hold them. */
+  const store = async (logs: Record<string, unknown>[]) => {
+    const probe = await connectClient(stack.dewey.url);
+    await probe.callTool({
+      name: 'dewey_store_logs_batch',
+      arguments: {
+        logs: logs.map((log) => ({ level: 'INFO', trace_id: null, data: null, ...log })),
+      },
+    });
+    await probe.close();
+  };
+
+  /** The raw reply frame of one logger_query. */
+  const queryFrame = async (url: string, args: object) => {
+    const socket = await RawWsClient.connect(url);
+    socket.send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'logger_query', arguments: args },
+    });
+    const frame = await socket.nextText();
+    await socket.close();
+    return frame;
+  };
+
+  it('20,000 unknown tool names leave /metrics as small as it was', async () => {
+    const server = await stack.start();
+    const metrics = async () => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    await metrics();
+    const before = await metrics();
+    const socket = await RawWsClient.connect(server.url);
+    const count = 20_000;
+    for (let id = 0; id < count; id++) {
+      socket.send({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: `no_such_tool_${id}_${'x'.repeat(30)}`, arguments: {} },
+      });
+    }
+    for (let id = 0; id < count; id++) await socket.nextText();
+    await socket.close();
+    const after = await metrics();
+    console.info(`/metrics: ${before.length} bytes before, ${after.length} after ${count} names`);
+    expect(after).not.toContain('no_such_tool_');
+    expect(after).toMatch(/godot_tool_call_duration_seconds_count\{tool="unknown"\} 20000$/m);
+    // One `unknown` histogram (15 series) is what they add; the process metrics vary a little.
+    expect(after.length).toBeLessThan(before.length + 16 * 1024);
+  }, 60_000);
+
+  it('a logger_query reply over MAX_REPLY_BYTES has its largest data cut, marked, and stays under it', async () => {
+    const cap = 64 * 1024;
+    const [capped, uncapped] = [await stack.start({ MAX_REPLY_BYTES: cap }), await stack.start()];
+    stack.dewey.clear();
+    // Data of 5 kB, 10 kB, … 100 kB: about 2 MB in a reply, which holds it twice.
+    const data = (index: number) => ({ blob: 'y'.repeat((index + 1) * 5_000), note: 'say "hi"' });
+    await store(
+      Array.from({ length: 20 }, (_, index) => ({
+        component: 'big',
+        message: `row ${index}`,
+        data: data(index),
+      })),
+    );
+    const before = await queryFrame(uncapped.url, { component: 'big' });
+    const after = await queryFrame(capped.url, { component: 'big' });
+    console.info(
+      `logger_query reply: ${Buffer.byteLength(before)} bytes uncapped, ${Buffer.byteLength(after)} with MAX_REPLY_BYTES=${cap}`,
+    );
+    expect(Buffer.byteLength(before)).toBeGreaterThan(2_000_000);
+    expect(Buffer.byteLength(after)).toBeLessThanOrEqual(cap);
+    expect(Buffer.byteLength(after)).toBeGreaterThan(cap / 2);
+    const result = JSON.parse(after).result as {
+      content: { text: string }[];
+      structuredContent: { logs: { message: string; data: unknown }[]; truncated?: boolean };
+    };
+    const { logs, truncated } = result.structuredContent;
+    expect(truncated).toBe(true);
+    expect(logs).toHaveLength(20);
+    expect(JSON.parse(result.content[0]?.text ?? '')).toEqual(logs);
+    // Largest first: the rows kept whole are the smallest ones.
+    const index = (log: { message: string }) => Number(log.message.slice('row '.length));
+    const whole = logs.filter((log) => !(log.data as { _truncated?: boolean })._truncated);
+    const cut = logs.filter((log) => (log.data as { _truncated?: boolean })._truncated);
+    expect(whole.length).toBeGreaterThan(0);
+    expect(Math.max(...whole.map(index))).toBeLessThan(Math.min(...cut.map(index)));
+    for (const log of whole) expect(log.data).toEqual(data(index(log)));
+    for (const log of cut) {
+      expect(log.data).toEqual({
+        _truncated: true,
+        bytes: Buffer.byteLength(JSON.stringify(data(index(log)))),
+      });
+    }
+  });
+
+  it('cuts messages too when they alone exceed MAX_REPLY_BYTES', async () => {
+    const cap = 64 * 1024;
+    const server = await stack.start({ MAX_REPLY_BYTES: cap });
+    stack.dewey.clear();
+    await store([
+      { component: 'chatty', message: `start ${'m'.repeat(200_000)}` },
+      { component: 'chatty', message: 'short' },
+    ]);
+    const frame = await queryFrame(server.url, { component: 'chatty' });
+    expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(cap);
+    const { logs, truncated } = JSON.parse(frame).result.structuredContent as {
+      logs: { message: string }[];
+      truncated?: boolean;
+    };
+    expect(truncated).toBe(true);
+    expect(logs.map((log) => log.message.replace(/m{10,}/, 'm…m'))).toEqual(
+      expect.arrayContaining(['short', 'start m…m…[truncated: 200006 bytes]']),
+    );
+  });
+
+  it('logs logger_set_level and logger_clear calls with their arguments and the caller address', async () => {
+    const { logger, lines } = recordingLogger();
+    const server = await stack.start({}, { logger });
+    const client = await connectClient(server.url);
+    const before = new Date(Date.now() - 60_000).toISOString();
+    try {
+      await client.callTool({
+        name: 'logger_set_level',
+        arguments: { component: 'audited', level: 'warn' },
+      });
+      await client.callTool({
+        name: 'logger_clear',
+        arguments: { before_time: before, component: 'audited', level: 'debug' },
+      });
+    } finally {
+      await client.close();
+    }
+    const audited = lines.filter((line) => line.msg?.startsWith('audit: '));
+    expect(audited).toEqual([
+      {
+        level: 'info',
+        msg: 'audit: logger_set_level',
+        obj: expect.objectContaining({
+          tool: 'logger_set_level',
+          args: { component: 'audited', level: 'WARN' },
+          remote: '127.0.0.1',
+          ok: true,
+        }),
+      },
+      {
+        level: 'info',
+        msg: 'audit: logger_clear',
+        obj: expect.objectContaining({
+          tool: 'logger_clear',
+          args: { before_time: before, component: 'audited', level: 'DEBUG' },
+          remote: '127.0.0.1',
+          ok: true,
+        }),
+      },
+    ]);
   });
 });

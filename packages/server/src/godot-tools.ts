@@ -8,10 +8,19 @@ import {
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import { type GodotToolDeps, TOOL_ALIASES, TOOL_CATALOG, TOOL_LIST } from './tool-catalog.js';
+import {
+  type CallerContext,
+  type GodotToolDeps,
+  TOOL_ALIASES,
+  TOOL_CATALOG,
+  TOOL_LIST,
+} from './tool-catalog.js';
 import { describeFailure, errorResult } from './tool-results.js';
 
-export { type GodotToolDeps, TOOL_ALIASES } from './tool-catalog.js';
+export { type CallerContext, type GodotToolDeps, TOOL_ALIASES } from './tool-catalog.js';
+
+/** Longest client-sent tool name Godot repeats, in its log or a reply (issue 10, finding 2). */
+const MAX_NAME_CHARS = 100;
 
 /**
  * The SDK builds an Ajv instance per server unless given one, which cost
@@ -49,11 +58,14 @@ class MethodNotFoundError extends Error {
  * tool error naming the field; a malformed `tools/call` a JSON-RPC error),
  * without its per-call cost: `McpServer` parses every `tools/call` three
  * times against the SDK's schemas and every result once more.
+ *
+ * `context` says who is calling (the transport's remote address), for the
+ * log lines of audited tools.
  */
-export function createGodotMcpServer(deps: GodotToolDeps): Server {
+export function createGodotMcpServer(deps: GodotToolDeps, context: CallerContext = {}): Server {
   const server = new Server(SERVER_INFO, SERVER_OPTIONS);
   server.fallbackRequestHandler = async (request) => {
-    if (request.method === 'tools/call') return callTool(deps, request);
+    if (request.method === 'tools/call') return callTool(deps, context, request);
     if (request.method === 'tools/list') {
       const parsed = ListToolsRequestSchema.safeParse(request);
       if (!parsed.success) throw parsed.error;
@@ -68,17 +80,24 @@ export function createGodotMcpServer(deps: GodotToolDeps): Server {
  * One `tools/call`: maps an alias, checks the input, runs the tool, and
  * times it. Every refusal a tool never sees (unknown tool, invalid input) is
  * logged, and counted for `logger_log` (`godot_logs_refused_total{reason="invalid"}`).
+ * An audited tool's call is logged with its arguments, the caller's address
+ * and the reply.
  */
-async function callTool(deps: GodotToolDeps, request: JSONRPCRequest): Promise<CallToolResult> {
+async function callTool(
+  deps: GodotToolDeps,
+  context: CallerContext,
+  request: JSONRPCRequest,
+): Promise<CallToolResult> {
   const started = performance.now();
   const { name, args } = readCall(request);
-  const toolName = TOOL_ALIASES[name] ?? name;
+  const toolName = TOOL_ALIASES.get(name) ?? name;
   const tool = TOOL_CATALOG.get(toolName);
   // A metrics label is bounded: names we do not serve are all `unknown` (style.md).
   const label = tool ? toolName : 'unknown';
   let result: CallToolResult;
   if (!tool) {
-    result = refuse(deps, label, `Tool ${toolName} not found`);
+    // The name comes from the client: only its start is repeated, in the log and the reply.
+    result = refuse(deps, label, `Tool ${clip(toolName)} not found`, { name: clip(toolName) });
   } else {
     const input = tool.input.safeParse(args ?? {});
     if (!input.success) {
@@ -98,6 +117,7 @@ async function callTool(deps: GodotToolDeps, request: JSONRPCRequest): Promise<C
           `Output validation error: Invalid structured content for tool ${toolName}: ${issuesText(structured.error)}`,
         );
       }
+      if (tool.audited) audit(deps, context, toolName, input.data, result);
     }
   }
   deps.metrics.toolDuration.observe({ tool: label }, (performance.now() - started) / 1000);
@@ -124,11 +144,46 @@ function readCall(request: JSONRPCRequest): { name: string; args?: object } {
 }
 
 /** A tool error in the SDK's words ("MCP error -32602: …"), logged, and counted for `logger_log`. */
-function refuse(deps: GodotToolDeps, tool: string, message: string): CallToolResult {
+function refuse(
+  deps: GodotToolDeps,
+  tool: string,
+  message: string,
+  fields: object = {},
+): CallToolResult {
   const text = new McpError(ErrorCode.InvalidParams, message).message;
   if (tool === 'logger_log') deps.metrics.refused.inc({ reason: 'invalid' });
-  deps.logger.warn({ tool, err: text.slice(0, 500) }, 'tool call refused');
+  deps.logger.warn({ tool, ...fields, err: text.slice(0, 500) }, 'tool call refused');
   return errorResult(text);
+}
+
+/** The start of a client-sent name, marked when cut. */
+function clip(name: string): string {
+  return name.length <= MAX_NAME_CHARS ? name : `${name.slice(0, MAX_NAME_CHARS)}…`;
+}
+
+/**
+ * Godot's own log, info level: who cleared logs or changed a level, with
+ * what, and what came of it (issue 10, finding 8). The arguments are
+ * validated, hence bounded; the reply is short for these tools.
+ */
+function audit(
+  deps: GodotToolDeps,
+  context: CallerContext,
+  tool: string,
+  args: unknown,
+  result: CallToolResult,
+): void {
+  const first = result.content[0];
+  deps.logger.info(
+    {
+      tool,
+      args,
+      remote: context.remoteAddress ?? null,
+      ok: result.isError !== true,
+      reply: first?.type === 'text' ? first.text.slice(0, 500) : undefined,
+    },
+    `audit: ${tool}`,
+  );
 }
 
 /** Zod issues as the SDK words them: "must be a UUID … at trace_id", one per line. */

@@ -13,12 +13,13 @@ import express, {
 } from 'express';
 import { isAuthorized } from './auth.js';
 import type { HealthReport } from './health.js';
+import { type HttpSession, HttpSessions } from './http-sessions.js';
 import type { ServerMetrics } from './server-metrics.js';
 
 /** Options of `createHttpApp`. */
 export interface HttpAppOptions {
-  /** Builds the MCP server (protocol instance) of one HTTP session. */
-  createMcpServer: () => McpProtocolServer;
+  /** Builds the MCP server (protocol instance) of one HTTP session; `remoteAddress` is its initializer's. */
+  createMcpServer: (context: { remoteAddress?: string }) => McpProtocolServer;
   health: () => Promise<{ code: number; report: HealthReport }>;
   metrics: ServerMetrics;
   queue: Queue;
@@ -31,17 +32,16 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   /** An HTTP MCP session idle this long is closed. @default 1800000 (30 min) */
   sessionIdleMs?: number;
+  /** Most open `/mcp` sessions (MAX_HTTP_SESSIONS); the idlest is closed to admit one more. @default 1000 */
+  maxSessions?: number;
+  /** Most unanswered requests per `/mcp` session (MAX_CALLS_IN_FLIGHT); more get 429. @default 1000 */
+  maxCallsInFlight?: number;
 }
 
 /** The HTTP side of port 9060, plus a hook to close open MCP sessions. */
 export interface HttpApp {
   app: Express;
   closeSessions(): Promise<void>;
-}
-
-interface Session {
-  transport: StreamableHTTPServerTransport;
-  lastSeen: number;
 }
 
 /** `GET /health`, `GET /metrics`, Streamable HTTP MCP at `/mcp`, and the opt-in dashboard. */
@@ -80,15 +80,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     );
   }
 
-  const sessions = new Map<string, Session>();
-  const sweep = setInterval(() => {
-    const cutoff = Date.now() - (options.sessionIdleMs ?? 30 * 60_000);
-    for (const [id, session] of sessions) {
-      if (session.lastSeen < cutoff)
-        void session.transport.close().finally(() => sessions.delete(id));
-    }
-  }, 60_000);
-  sweep.unref();
+  const sessions = new HttpSessions({
+    metrics,
+    logger,
+    maxSessions: options.maxSessions,
+    maxInFlight: options.maxCallsInFlight,
+    idleMs: options.sessionIdleMs,
+  });
 
   // Authorization first: no body is read for a caller without the token.
   const authorize = (req: Request, res: Response, next: NextFunction) => {
@@ -98,23 +96,52 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       .set('WWW-Authenticate', 'Bearer')
       .json(rpcError(-32001, 'Unauthorized: AUTH_TOKEN required'));
   };
-  app.all('/mcp', authorize, express.json({ limit: options.maxBodyBytes }), async (req, res) => {
+  // The session, and its room for one more request, are checked before the
+  // body is read: a refused request costs no parsing.
+  const admit = (
+    req: Request,
+    res: Response<unknown, { session?: HttpSession }>,
+    next: NextFunction,
+  ) => {
     const id = req.header('mcp-session-id');
-    let session = id === undefined ? undefined : sessions.get(id);
-    if (!session) {
-      if (id !== undefined) {
-        res.status(404).json(rpcError(-32001, 'Session not found: initialize again'));
-        return;
-      }
-      if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
-        res.status(400).json(rpcError(-32000, 'Bad Request: no session; send initialize first'));
-        return;
-      }
-      session = await openSession();
+    if (id === undefined) return next();
+    const session = sessions.get(id);
+    if (session === undefined) {
+      res.status(404).json(rpcError(-32001, 'Session not found: initialize again'));
+      return;
     }
-    session.lastSeen = Date.now();
-    await session.transport.handleRequest(req, res, req.body);
-  });
+    if (!sessions.begin(id, session, res)) {
+      metrics.httpRequestsRefused.inc({ reason: 'in_flight' });
+      res
+        .status(429)
+        .json(
+          rpcError(
+            -32000,
+            `Too many requests in flight on this session (MAX_CALLS_IN_FLIGHT=${sessions.maxInFlight}); wait for replies`,
+          ),
+        );
+      return;
+    }
+    res.locals.session = session;
+    next();
+  };
+  app.all(
+    '/mcp',
+    authorize,
+    admit,
+    express.json({ limit: options.maxBodyBytes }),
+    async (req, res: Response<unknown, { session?: HttpSession }>) => {
+      let session = res.locals.session;
+      if (session === undefined) {
+        if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
+          res.status(400).json(rpcError(-32000, 'Bad Request: no session; send initialize first'));
+          return;
+        }
+        session = await openSession(req.socket.remoteAddress);
+      }
+      await session.transport.handleRequest(req, res, req.body);
+    },
+  );
 
   // express.json() failures (bad JSON, body too large) answer in JSON-RPC
   // terms, and count as refused input like bad WebSocket frames.
@@ -135,18 +162,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     },
   );
 
-  async function openSession(): Promise<Session> {
+  async function openSession(remoteAddress: string | undefined): Promise<HttpSession> {
     const { StreamableHTTPServerTransport } = await loadStreamableHttp();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
-      onsessioninitialized: (sessionId) => {
-        sessions.set(sessionId, session);
-      },
+      onsessioninitialized: (sessionId) => sessions.add(sessionId, session),
     });
-    const session: Session = { transport, lastSeen: Date.now() };
-    const mcp = options.createMcpServer();
+    const session: HttpSession = { transport, lastSeen: Date.now(), inFlight: 0 };
+    const mcp = options.createMcpServer({ remoteAddress });
     mcp.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId, session);
     };
     await mcp.connect(transport);
     return session;
@@ -154,11 +179,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   return {
     app,
-    async closeSessions() {
-      clearInterval(sweep);
-      await Promise.allSettled([...sessions.values()].map((session) => session.transport.close()));
-      sessions.clear();
-    },
+    closeSessions: () => sessions.closeAll(),
   };
 }
 

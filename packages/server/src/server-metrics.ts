@@ -12,7 +12,25 @@ export interface ServerMetrics {
   dropped: Counter;
   /** WebSocket frames refused before reaching a tool: not JSON, binary, batches, too large. */
   framesRefused: Counter<'reason'>;
+  /** Open WebSocket connections. */
+  websocketConnections: Gauge;
+  /** WebSocket upgrades refused, by reason (origin, unauthorized, max_connections). */
+  websocketRefused: Counter<'reason'>;
+  /** WebSocket connections closed by a limit, by reason (max_connections, unread_replies). */
+  websocketClosed: Counter<'reason'>;
+  /** WebSocket requests refused with a JSON-RPC error, by reason (max_calls_in_flight). */
+  websocketCallsRefused: Counter<'reason'>;
+  /** Times reading from a WebSocket paused because its client left MAX_UNREAD_REPLY_BYTES unread. */
+  websocketReadsPaused: Counter;
   sanitized: Counter;
+  /** /mcp sessions closed by Godot: `limit` (MAX_HTTP_SESSIONS, least recently used first), `idle`. */
+  httpSessionsEvicted: Counter<'reason'>;
+  /** Open /mcp sessions. */
+  httpSessions: Gauge;
+  /** /mcp requests refused before their body was read, by reason (`in_flight`: MAX_CALLS_IN_FLIGHT). */
+  httpRequestsRefused: Counter<'reason'>;
+  /** TCP connections closed by the HTTP server's limits, by reason (idle, timeout, invalid, full). */
+  httpConnectionsClosed: Counter<'reason'>;
   queueDepth: Gauge<'state'>;
   deweyUp: Gauge;
   toolDuration: Histogram<'tool'>;
@@ -68,9 +86,60 @@ export function createServerMetrics(
       labelNames: ['reason'],
       registers,
     }),
+    websocketConnections: new Gauge({
+      name: 'godot_websocket_connections',
+      help: 'Open WebSocket connections (at most MAX_CONNECTIONS)',
+      registers,
+    }),
+    websocketRefused: new Counter({
+      name: 'godot_websocket_upgrades_refused_total',
+      help: 'WebSocket upgrades refused, by reason (origin: browser Origin not in ALLOWED_ORIGINS, 403; unauthorized: 401; max_connections: MAX_CONNECTIONS reached with every connection busy, 503)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    websocketClosed: new Counter({
+      name: 'godot_websocket_connections_closed_total',
+      help: 'WebSocket connections closed by a limit, by reason (max_connections: idlest closed with 1013 to admit a new one; unread_replies: client did not read its replies, 1008)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    websocketCallsRefused: new Counter({
+      name: 'godot_websocket_calls_refused_total',
+      help: 'WebSocket requests answered with a JSON-RPC error before any tool ran, by reason (max_calls_in_flight: MAX_CALLS_IN_FLIGHT reached on the connection)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    websocketReadsPaused: new Counter({
+      name: 'godot_websocket_reads_paused_total',
+      help: 'Times reading from a WebSocket paused because its client left more than MAX_UNREAD_REPLY_BYTES of replies unread',
+      registers,
+    }),
     sanitized: new Counter({
       name: 'godot_logs_sanitized_total',
       help: 'Entries whose NUL characters were replaced by U+FFFD',
+      registers,
+    }),
+    httpSessionsEvicted: new Counter({
+      name: 'godot_http_sessions_evicted_total',
+      help: '/mcp sessions closed by the server, by reason (limit: MAX_HTTP_SESSIONS reached, least recently used first; idle)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    httpSessions: new Gauge({
+      name: 'godot_http_sessions',
+      help: 'Open /mcp sessions',
+      registers,
+    }),
+    httpRequestsRefused: new Counter({
+      name: 'godot_http_requests_refused_total',
+      help: '/mcp requests refused before their body was read, by reason (in_flight: MAX_CALLS_IN_FLIGHT)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    httpConnectionsClosed: new Counter({
+      name: 'godot_http_connections_closed_total',
+      help: 'TCP connections closed by the HTTP limits, by reason (idle: sent nothing; timeout: headers or body too slow; invalid: not HTTP; full: maxConnections)',
+      labelNames: ['reason'],
       registers,
     }),
     queueDepth: new Gauge({

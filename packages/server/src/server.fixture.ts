@@ -3,6 +3,7 @@ import {
   type Config,
   jobEntries,
   type LogEntry,
+  type Logger,
   loadConfig,
   silentLogger,
   WebSocketClientTransport,
@@ -11,7 +12,7 @@ import { DeweyEmulator, RedisServer } from '@godot/testkit';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { type GodotServer, startGodotServer } from './godot-server.js';
+import { type GodotServer, type GodotServerOptions, startGodotServer } from './godot-server.js';
 
 /** A private stack for one test file: real redis-server, Dewey emulator, and server(s). */
 export interface ServerStack {
@@ -23,7 +24,8 @@ export interface ServerStack {
   /** A plain connection for assertions. */
   raw: Redis;
   config: Config;
-  start(overrides?: Partial<Config>): Promise<GodotServer>;
+  /** `options` replace the defaults (a silent logger). */
+  start(overrides?: Partial<Config>, options?: Partial<GodotServerOptions>): Promise<GodotServer>;
   close(): Promise<void>;
 }
 
@@ -52,8 +54,11 @@ export async function startServerStack(overrides: Partial<Config> = {}): Promise
     queue,
     raw,
     config,
-    async start(more = {}) {
-      const server = await startGodotServer({ ...config, ...more }, { logger: silentLogger });
+    async start(more = {}, options = {}) {
+      const server = await startGodotServer(
+        { ...config, ...more },
+        { logger: silentLogger, ...options },
+      );
       servers.push(server);
       return server;
     },
@@ -100,4 +105,22 @@ export async function waitingEntries(queue: Queue): Promise<LogEntry[]> {
   // BullMQ lists the wait list newest first; `asc` turns it around.
   const jobs = await queue.getJobs(['waiting'], 0, -1, true);
   return jobs.flatMap((job) => jobEntries(job) as LogEntry[]);
+}
+
+/** One line a `recordingLogger` kept. */
+export interface RecordedLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  obj: object;
+  msg?: string;
+}
+
+/** A logger that keeps every line, for assertions on Godot's own log. */
+export function recordingLogger(): { logger: Logger; lines: RecordedLine[] } {
+  const lines: RecordedLine[] = [];
+  const at = (level: RecordedLine['level']) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj, msg });
+  return {
+    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+    lines,
+  };
 }

@@ -1,7 +1,7 @@
 import {
   clearInputShape,
+  type Logger,
   logInputShape,
-  logRowSchema,
   queryInputShape,
   setLevelInputShape,
   silentLogger,
@@ -11,8 +11,10 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { createGodotMcpServer, type GodotToolDeps } from './godot-tools.js';
+import { queryOutputSchema } from './query-result.js';
+import { recordingLogger } from './server.fixture.js';
 import { createServerMetrics } from './server-metrics.js';
 import { TOOL_CATALOG } from './tool-catalog.js';
 
@@ -31,7 +33,7 @@ function referenceServer(): McpServer {
   );
   const shapes: Record<string, [z.ZodRawShape, z.ZodRawShape?]> = {
     logger_log: [logInputShape],
-    logger_query: [queryInputShape, { logs: z.array(logRowSchema) }],
+    logger_query: [queryInputShape, queryOutputSchema.shape],
     logger_clear: [clearInputShape],
     logger_set_level: [setLevelInputShape],
   };
@@ -45,7 +47,7 @@ function referenceServer(): McpServer {
 }
 
 /** Dependencies that fail the test if a tool ever runs. */
-function idleDeps(): GodotToolDeps {
+function idleDeps(logger: Logger = silentLogger): GodotToolDeps {
   const untouchable = new Proxy(
     {},
     {
@@ -59,7 +61,8 @@ function idleDeps(): GodotToolDeps {
     levels: untouchable,
     dewey: untouchable,
     metrics: createServerMetrics(),
-    logger: silentLogger,
+    logger,
+    maxReplyBytes: 8 * 1024 * 1024,
   };
 }
 
@@ -135,5 +138,87 @@ describe('the tool catalog', () => {
     expect(text).toMatch(/godot_tool_call_duration_seconds_count\{tool="logger_log"\} 2$/m);
     expect(text).toMatch(/godot_tool_call_duration_seconds_count\{tool="unknown"\} 1$/m);
     expect(text).not.toContain('no_such_tool_42');
+  });
+
+  it("answers names of Object.prototype's members as unknown tools, not as its members", async () => {
+    const deps = idleDeps();
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+    const replies = await exchange(
+      createGodotMcpServer(deps),
+      names.map((name, index) => call(index + 1, name, {})),
+    );
+    expect(replies.map((reply) => (reply as { result: unknown }).result)).toEqual(
+      names.map((name) => ({
+        content: [{ type: 'text', text: `MCP error -32602: Tool ${name} not found` }],
+        isError: true,
+      })),
+    );
+    const text = await deps.metrics.registry.metrics();
+    expect(text).toMatch(/godot_tool_call_duration_seconds_count\{tool="unknown"\} 5$/m);
+    for (const name of names) expect(text).not.toContain(`tool="${name}"`);
+  });
+
+  it('repeats only the first 100 characters of a long unknown name, in its log and its reply', async () => {
+    const { logger, lines } = recordingLogger();
+    const name = `x${'y'.repeat(9_998)}z`;
+    const [reply] = await exchange(createGodotMcpServer(idleDeps(logger)), [call(1, name, {})]);
+    const clipped = `x${'y'.repeat(99)}…`;
+    expect(JSON.stringify(reply)).toContain(`Tool ${clipped} not found`);
+    expect(JSON.stringify(reply)).not.toContain('yz');
+    const refused = lines.filter((line) => line.msg === 'tool call refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.obj).toMatchObject({ tool: 'unknown', name: clipped });
+    const logged = JSON.stringify(refused[0]);
+    expect(logged).not.toContain('yz');
+    expect(logged.length).toBeLessThan(400);
+  });
+
+  it('logs logger_set_level and logger_clear calls with the caller address, or null without one', async () => {
+    const { logger, lines } = recordingLogger();
+    const deps: GodotToolDeps = {
+      ...idleDeps(logger),
+      levels: { set: async () => 'TRACE' } as unknown as GodotToolDeps['levels'],
+      dewey: {
+        clearLogs: async () => ({ status: 'ok', deleted_count: 7 }),
+      } as unknown as GodotToolDeps['dewey'],
+    };
+    const before = '2026-11-24T00:00:00Z';
+    await exchange(createGodotMcpServer(deps, { remoteAddress: '10.1.2.3' }), [
+      call(1, 'logger_set_level', { component: 'noisy', level: 'warning' }),
+      call(2, 'godot_logger_clear', { before_time: before, component: 'noisy' }),
+      call(3, 'logger_clear', { level: 'LOUD' }),
+    ]);
+    await exchange(createGodotMcpServer(deps), [
+      call(1, 'logger_set_level', { component: 'quiet', level: 'ERROR' }),
+    ]);
+    const audited = lines.filter((line) => line.msg?.startsWith('audit: '));
+    expect(audited.map(({ level, obj }) => ({ level, obj }))).toEqual([
+      {
+        level: 'info',
+        obj: {
+          tool: 'logger_set_level',
+          args: { component: 'noisy', level: 'WARN' },
+          remote: '10.1.2.3',
+          ok: true,
+          reply: '{"status":"ok","component":"noisy","level":"WARN","previous":"TRACE"}',
+        },
+      },
+      {
+        level: 'info',
+        obj: {
+          tool: 'logger_clear',
+          args: { before_time: before, component: 'noisy' },
+          remote: '10.1.2.3',
+          ok: true,
+          reply: '{"status":"ok","deleted_count":7}',
+        },
+      },
+      {
+        level: 'info',
+        obj: expect.objectContaining({ tool: 'logger_set_level', remote: null, ok: true }),
+      },
+    ]);
+    // Invalid input never reaches the tool: it is refused (and logged as such), not audited.
+    expect(lines.filter((line) => line.msg === 'tool call refused')).toHaveLength(1);
   });
 });

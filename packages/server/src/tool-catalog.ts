@@ -6,7 +6,6 @@ import {
   type Logger,
   type LogInput,
   logInputSchema,
-  logRowSchema,
   type QueryInput,
   queryInputSchema,
   type SetLevelInput,
@@ -16,6 +15,7 @@ import type { CallToolResult, ListToolsResult, Tool } from '@modelcontextprotoco
 import { z } from 'zod';
 import type { Ingest } from './ingest.js';
 import type { LevelStore } from './level-store.js';
+import { queryOutputSchema, queryResult } from './query-result.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { okResult } from './tool-results.js';
 
@@ -26,6 +26,14 @@ export interface GodotToolDeps {
   dewey: DeweyClient;
   metrics: ServerMetrics;
   logger: Logger;
+  /** Largest `logger_query` reply in bytes (`MAX_REPLY_BYTES`); beyond it rows are cut, with markers. */
+  maxReplyBytes: number;
+}
+
+/** Who is calling, as far as the transport knows: for Godot's own log. */
+export interface CallerContext {
+  /** The client's IP address; `undefined` when the transport has none. @default undefined */
+  remoteAddress?: string;
 }
 
 /** One tool: what `tools/list` shows, how its input is checked, what it does. */
@@ -34,6 +42,12 @@ export interface CatalogTool<I = unknown> {
   input: z.ZodType<I>;
   /** Checked against `structuredContent` of a successful result, as `McpServer` does. */
   output?: z.ZodType;
+  /**
+   * Calls that change what every client sees (clearing logs, silencing a
+   * component) are written to Godot's own log with the caller's address
+   * (issue 10, finding 8).
+   */
+  audited: boolean;
   run(deps: GodotToolDeps, input: I): Promise<CallToolResult>;
 }
 
@@ -47,7 +61,11 @@ const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
  */
 function tool<I>(
   name: string,
-  { description, annotations }: Pick<Tool, 'description' | 'annotations'>,
+  {
+    description,
+    annotations,
+    audited = false,
+  }: Pick<Tool, 'description' | 'annotations'> & { audited?: boolean },
   input: z.ZodType<I>,
   run: CatalogTool<I>['run'],
   output?: z.ZodType,
@@ -62,7 +80,7 @@ function tool<I>(
     execution: { taskSupport: 'forbidden' },
   };
   if (output) definition.outputSchema = jsonSchema(output, 'output');
-  return { definition, input, output, run };
+  return { definition, input, output, audited, run };
 }
 
 const logTool = tool<LogInput>(
@@ -80,15 +98,15 @@ const queryTool = tool<QueryInput>(
   'logger_query',
   {
     description:
-      'Read logs back from Dewey, newest first. Filters: trace_id, component, level (minimum), start_time, end_time, search (full text), limit (1-1000, default 100).',
+      'Read logs back from Dewey, newest first. Filters: trace_id, component, level (minimum), start_time, end_time, search (full text), limit (1-1000, default 100). A reply over its size cap is cut and marked "truncated":true; cut data reads {"_truncated":true,"bytes":N}.',
     annotations: READ_ONLY,
   },
   queryInputSchema,
   async (deps, input) => {
     const logs = await deps.dewey.queryLogs(definedOnly(input) as DeweyQueryArgs);
-    return okResult(logs, { logs });
+    return queryResult(logs, deps.maxReplyBytes);
   },
-  z.object({ logs: z.array(logRowSchema) }),
+  queryOutputSchema,
 );
 
 const clearTool = tool<ClearInput>(
@@ -97,6 +115,7 @@ const clearTool = tool<ClearInput>(
     description:
       "Delete logs in Dewey older than before_time (default: Dewey's 7-day retention), optionally only one component or level.",
     annotations: { destructiveHint: true, openWorldHint: false },
+    audited: true,
   },
   clearInputSchema,
   async (deps, input) => okResult(await deps.dewey.clearLogs(definedOnly(input))),
@@ -108,11 +127,11 @@ const setLevelTool = tool<SetLevelInput>(
     description:
       "Set a component's minimum level on every Godot instance; entries below it are no longer queued.",
     annotations: { idempotentHint: true, openWorldHint: false },
+    audited: true,
   },
   setLevelInputSchema,
   async (deps, { component, level }) => {
     const previous = await deps.levels.set(component, level);
-    deps.logger.info({ component, level, previous }, 'level set');
     return okResult({ status: 'ok', component, level, previous });
   },
 );
@@ -125,13 +144,17 @@ export const TOOL_CATALOG: ReadonlyMap<string, CatalogTool> = new Map(
   ]),
 );
 
-/** The Python Godot's tool names, accepted as aliases and not listed (godot.md). */
-export const TOOL_ALIASES: Readonly<Record<string, string>> = {
-  godot_logger_log: 'logger_log',
-  godot_logger_query: 'logger_query',
-  godot_logger_clear: 'logger_clear',
-  godot_logger_set_level: 'logger_set_level',
-};
+/**
+ * The Python Godot's tool names, accepted as aliases and not listed
+ * (godot.md). A Map, not an object: a client's `__proto__` or `constructor`
+ * must not find `Object.prototype`'s members (issue 10, finding 2).
+ */
+export const TOOL_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['godot_logger_log', 'logger_log'],
+  ['godot_logger_query', 'logger_query'],
+  ['godot_logger_clear', 'logger_clear'],
+  ['godot_logger_set_level', 'logger_set_level'],
+]);
 
 /** The `tools/list` result: the same object for every connection and every call. */
 export const TOOL_LIST: ListToolsResult = Object.freeze({

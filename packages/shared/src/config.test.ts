@@ -56,6 +56,21 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toContain(text);
   });
 
+  it('reads the limits, and refuses an origin that is not one', () => {
+    const config = loadConfig({
+      ALLOWED_ORIGINS: ' https://app.example.com , http://localhost:3000',
+      MAX_QUEUE_BYTES: String(32 * 1024 * 1024),
+    });
+    expect(config.ALLOWED_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(config.MAX_QUEUE_BYTES).toBe(32 * 1024 * 1024);
+    expect(loadConfig({}).ALLOWED_ORIGINS).toEqual([]);
+    for (const bad of ['*', 'app.example.com', 'https://app.example.com/path']) {
+      expect(() => loadConfig({ ALLOWED_ORIGINS: bad })).toThrow(
+        expect.objectContaining({ variable: 'ALLOWED_ORIGINS' }),
+      );
+    }
+  });
+
   it('treats empty strings as unset', () => {
     const config = loadConfig({ AUTH_TOKEN: '', PORT: '' });
     expect([config.PORT, config.AUTH_TOKEN]).toEqual([9060, undefined]);

@@ -33,6 +33,20 @@ const optionalSecret = z.string().optional();
 
 const PINO_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** `scheme://host[:port]` and nothing more, as a browser sends it in `Origin`. */
+function isOrigin(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return (
+    url.host !== '' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    ['', '/'].includes(url.pathname)
+  );
+}
+
 /** Every variable Godot reads (godot.md, Configuration), with its default. */
 const configSchema = z.object({
   PORT: int(0, 65_535, 9060),
@@ -91,7 +105,10 @@ const configSchema = z.object({
         .split(',')
         .map((origin) => origin.trim())
         .filter((origin) => origin.length > 0),
-    ),
+    )
+    .refine((origins) => origins.every(isOrigin), {
+      error: 'must be a comma-separated list of origins such as https://app.example.com',
+    }),
 });
 
 /** Godot's validated, frozen configuration. */

@@ -64,26 +64,37 @@ export {
   setLevelInputShape,
 } from './tool-inputs.js';
 export {
+  CALLS_IN_FLIGHT_ERROR_CODE,
+  callsInFlightMessage,
+} from './transport/calls-in-flight.js';
+export {
+  CallsInFlightLimitError,
   ConnectFailedError,
   ConnectTimeoutError,
   InvalidFrameError,
   PeerUnresponsiveError,
   TransportClosedError,
   TransportError,
+  UnreadRepliesLimitError,
 } from './transport/transport-errors.js';
+export {
+  DEFAULT_UNREAD_STALL_TIMEOUT_MS,
+  type UnreadReplyLimits,
+} from './transport/unread-reply-guard.js';
 export {
   type CreateWebSocket,
   DEFAULT_MAX_INCOMING_FRAME_BYTES,
   WebSocketClientTransport,
   type WebSocketClientTransportOptions,
 } from './transport/websocket-client-transport.js';
+export { WebSocketServerTransport } from './transport/websocket-server-transport.js';
 export {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_PING_INTERVAL_MS,
+  EVICT_GRACE_MS,
   MCP_SUBPROTOCOL,
   selectSubprotocol,
-  WebSocketServerTransport,
   type WebSocketServerTransportOptions,
-} from './transport/websocket-server-transport.js';
+} from './transport/websocket-server-transport-options.js';
 export { withDefaults } from './with-defaults.js';
 export { withTimeout } from './with-timeout.js';

@@ -8,7 +8,9 @@ export type TransportErrorCode =
   | 'CONNECT_TIMEOUT'
   | 'CONNECT_FAILED'
   | 'INVALID_FRAME'
-  | 'PEER_UNRESPONSIVE';
+  | 'PEER_UNRESPONSIVE'
+  | 'CALLS_IN_FLIGHT_LIMIT'
+  | 'UNREAD_REPLIES_LIMIT';
 
 /** Base of every error the WebSocket transports raise or report through `onerror`. */
 export class TransportError extends Error {
@@ -76,6 +78,40 @@ export class InvalidFrameError extends TransportError {
 export class PeerUnresponsiveError extends TransportError {
   constructor(readonly pingIntervalMs: number) {
     super('PEER_UNRESPONSIVE', `WebSocket peer did not answer a ping within ${pingIntervalMs} ms`);
+  }
+}
+
+/**
+ * A request refused because its connection already had `limit` requests
+ * unanswered. The peer got a JSON-RPC error for its id at once; the
+ * connection stays open.
+ */
+export class CallsInFlightLimitError extends TransportError {
+  constructor(
+    readonly limit: number,
+    readonly requestId: string | number,
+  ) {
+    super('CALLS_IN_FLIGHT_LIMIT', `Request refused: ${limit} calls already in flight`);
+  }
+}
+
+/**
+ * The peer left more reply bytes unread than allowed. `closed: false`:
+ * reading from it is paused until they drain. `closed: true`: it read too
+ * little for too long, or its unread bytes passed the hard limit, and the
+ * connection was closed with 1008.
+ */
+export class UnreadRepliesLimitError extends TransportError {
+  constructor(
+    readonly unreadBytes: number,
+    readonly limitBytes: number,
+    readonly closed: boolean,
+    detail: string,
+  ) {
+    super(
+      'UNREAD_REPLIES_LIMIT',
+      `Peer has ${unreadBytes} reply bytes unread (limit ${limitBytes}): ${detail}`,
+    );
   }
 }
 

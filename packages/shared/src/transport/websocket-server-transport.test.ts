@@ -7,14 +7,18 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { PeerUnresponsiveError, TransportClosedError } from './transport-errors.js';
+import {
+  CallsInFlightLimitError,
+  PeerUnresponsiveError,
+  TransportClosedError,
+} from './transport-errors.js';
 import { WebSocketClientTransport } from './websocket-client-transport.js';
+import { WebSocketServerTransport } from './websocket-server-transport.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   selectSubprotocol,
-  WebSocketServerTransport,
   type WebSocketServerTransportOptions,
-} from './websocket-server-transport.js';
+} from './websocket-server-transport-options.js';
 
 /** One accepted connection, as the server side saw it. */
 interface Connection {
@@ -397,5 +401,82 @@ describe('WebSocketServerTransport', () => {
     expect(() => new WebSocketServerTransport(connection.socket, { pingIntervalMs: 0 })).toThrow(
       RangeError,
     );
+  });
+});
+
+describe('maxCallsInFlight', () => {
+  const request = (id: number | string, method = 'slow') => ({ jsonrpc: '2.0', id, method });
+  const ids = (connection: Connection | undefined) =>
+    connection?.messages.map((m) => ('id' in m ? m.id : `(${'method' in m ? m.method : '?'})`));
+
+  it('answers a request beyond the cap at once with -32005; the connection serves on as replies go out', async () => {
+    const server = await startServer({ mcp: false, maxCallsInFlight: 2 });
+    const client = await RawClient.open(server.url);
+    client.socket.send(JSON.stringify(request(1)));
+    client.socket.send(JSON.stringify(request(2)));
+    expect(await client.call(request(3))).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32005,
+        message:
+          'too many calls in flight on this connection (MAX_CALLS_IN_FLIGHT=2): wait for replies',
+      },
+      id: 3,
+    });
+    const connection = server.connections[0] as Connection;
+    expect(ids(connection)).toEqual([1, 2]);
+    expect(connection.transport.callsInFlight).toBe(2);
+    expect(connection.errors).toHaveLength(1);
+    expect(connection.errors[0]).toBeInstanceOf(CallsInFlightLimitError);
+    expect(connection.errors[0]).toMatchObject({ limit: 2, requestId: 3 });
+
+    // Notifications and the peer's responses are not calls: they always pass.
+    client.socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    client.socket.send(JSON.stringify({ jsonrpc: '2.0', id: 0, result: {} }));
+    await connection.transport.send({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(await client.next()).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(connection.transport.callsInFlight).toBe(1);
+    client.socket.send(JSON.stringify(request(4)));
+    await expect.poll(() => ids(connection)).toEqual([1, 2, '(notifications/initialized)', 0, 4]);
+    expect(connection.closeCount).toBe(0);
+  });
+
+  it('keeps a cancelled call counted and its cancellation from the SDK, which then still answers it', async () => {
+    const server = await startServer({ mcp: false, maxCallsInFlight: 1 });
+    const client = await RawClient.open(server.url);
+    const cancel = (requestId: number) => ({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId, reason: 'timeout' },
+    });
+    client.socket.send(JSON.stringify(request(1)));
+    client.socket.send(JSON.stringify(cancel(1)));
+    // Not a call in flight: handed on (the SDK ignores it).
+    client.socket.send(JSON.stringify(cancel(99)));
+    const connection = server.connections[0] as Connection;
+    await expect.poll(() => connection.messages.length).toBe(2);
+    expect(ids(connection)).toEqual([1, '(notifications/cancelled)']);
+    expect(connection.messages[1]).toMatchObject({ params: { requestId: 99 } });
+    expect(await client.call(request(2))).toMatchObject({ id: 2, error: { code: -32005 } });
+    await connection.transport.send({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(await client.next()).toMatchObject({ id: 1 });
+    expect(connection.transport.callsInFlight).toBe(0);
+  });
+
+  it('lets an SDK McpServer answer every call of a client that reuses one id', async () => {
+    const server = await startServer({ maxCallsInFlight: 3 });
+    const client = await RawClient.open(server.url);
+    for (let i = 0; i < 3; i += 1)
+      client.socket.send(JSON.stringify(echoCall(1, { message: `${i}` })));
+    const replies = [await client.next(), await client.next(), await client.next()];
+    expect(replies.map(echoed).sort()).toEqual([
+      { message: '0' },
+      { message: '1' },
+      { message: '2' },
+    ]);
+    await expect.poll(() => server.connections[0]?.transport.callsInFlight).toBe(0);
+    expect(echoed(await client.call(echoCall(2, { message: 'next' })))).toEqual({
+      message: 'next',
+    });
   });
 });

@@ -2,63 +2,41 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { type RawData, WebSocket } from 'ws';
 import {
+  answeredId,
+  CALLS_IN_FLIGHT_ERROR_CODE,
+  CallsInFlight,
+  callsInFlightMessage,
+  cancelledId,
+} from './calls-in-flight.js';
+import {
   binaryFrameReply,
   decodeText,
+  errorReply,
   type JsonRpcErrorReply,
   parseFrame,
 } from './json-rpc-frames.js';
 import {
+  CallsInFlightLimitError,
   InvalidFrameError,
   PeerUnresponsiveError,
   TransportClosedError,
+  type UnreadRepliesLimitError,
 } from './transport-errors.js';
-
-/** The WebSocket subprotocol MCP clients may offer (the SDK's client always does). */
-export const MCP_SUBPROTOCOL = 'mcp';
-
-/**
- * Largest frame a server accepts. `ws` enforces it, not the transport: pass it
- * as `new WebSocketServer({ maxPayload })`, and `ws` closes a connection that
- * sends more with 1009 (message too big). 4 MiB covers `MAX_ENTRY_BYTES`
- * (1 MiB) with room for JSON-RPC framing and escaping.
- */
-export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-/**
- * `handleProtocols` for `new WebSocketServer(...)`: selects `mcp` when
- * offered. Anything else still connects, with no subprotocol selected:
- * today's Python clients offer none, and refusing unknown offers would turn
- * a harmless mismatch into an outage.
- */
-export function selectSubprotocol(protocols: Set<string>): string | false {
-  return protocols.has(MCP_SUBPROTOCOL) ? MCP_SUBPROTOCOL : false;
-}
-
-/** Default of `pingIntervalMs`. */
-export const DEFAULT_PING_INTERVAL_MS = 30_000;
-
-/** Options of `WebSocketServerTransport`. */
-export interface WebSocketServerTransportOptions {
-  /**
-   * Milliseconds between WebSocket pings. A peer that has not answered one
-   * ping when the next is due is taken for dead and its socket terminated,
-   * so a vanished client does not hold a connection forever.
-   * @default 30_000
-   */
-  pingIntervalMs?: number;
-  /**
-   * Exposed as `transport.sessionId`. WebSocket MCP has no session header, so
-   * this is only a label the caller may want the SDK to see.
-   * @default undefined
-   */
-  sessionId?: string;
-}
+import { UnreadReplyGuard } from './unread-reply-guard.js';
+import {
+  DEFAULT_PING_INTERVAL_MS,
+  EVICT_GRACE_MS,
+  type WebSocketServerTransportOptions,
+} from './websocket-server-transport-options.js';
 
 /**
  * Server side of MCP over one accepted `ws` WebSocket: one JSON-RPC message
  * per text frame. Frames that are not a single valid message are answered
  * with a JSON-RPC error (`id: null` when unknown) and reported through
  * `onerror`; the connection stays open. Connect one `McpServer` per instance.
+ * Limits (`maxCallsInFlight`, `unreadReplies`) are enforced here, where
+ * requests come in and replies go out, and reported through `onerror` as
+ * `CallsInFlightLimitError` and `UnreadRepliesLimitError`.
  */
 export class WebSocketServerTransport implements Transport {
   onclose?: () => void;
@@ -67,6 +45,10 @@ export class WebSocketServerTransport implements Transport {
   readonly sessionId: string | undefined;
 
   private readonly pingIntervalMs: number;
+  private readonly calls: CallsInFlight | undefined;
+  private readonly unread: UnreadReplyGuard | undefined;
+  private readonly now: () => number;
+  private lastMessage: number;
   private started = false;
   private finished = false;
   private awaitingPong = false;
@@ -82,6 +64,26 @@ export class WebSocketServerTransport implements Transport {
     }
     this.pingIntervalMs = pingIntervalMs;
     this.sessionId = options.sessionId;
+    this.calls =
+      options.maxCallsInFlight === undefined
+        ? undefined
+        : new CallsInFlight(options.maxCallsInFlight);
+    this.unread =
+      options.unreadReplies === undefined
+        ? undefined
+        : new UnreadReplyGuard(socket, options.unreadReplies, this.unreadLimit);
+    this.now = options.now ?? Date.now;
+    this.lastMessage = this.now();
+  }
+
+  /** Requests received and not yet answered (0 without `maxCallsInFlight`). */
+  get callsInFlight(): number {
+    return this.calls?.size ?? 0;
+  }
+
+  /** When the peer last sent a frame, or the transport was made (`now()` time). */
+  get lastMessageAt(): number {
+    return this.lastMessage;
   }
 
   /** Starts reading frames and pinging. Called by `McpServer.connect`. */
@@ -116,7 +118,11 @@ export class WebSocketServerTransport implements Transport {
         reject(new TransportClosedError());
         return;
       }
-      this.socket.send(JSON.stringify(message), (error) => {
+      if (this.calls !== undefined) {
+        const answered = answeredId(message);
+        if (answered !== undefined) this.calls.end(answered);
+      }
+      this.write(JSON.stringify(message), (error) => {
         if (!error) resolve();
         else reject(new TransportClosedError('WebSocket closed while sending', { cause: error }));
       });
@@ -134,21 +140,78 @@ export class WebSocketServerTransport implements Transport {
     this.finish();
   }
 
+  /**
+   * Closes the connection to enforce a limit: the closing handshake with
+   * `code` and `reason` (at most 123 bytes), the socket destroyed if the
+   * handshake has not finished within `EVICT_GRACE_MS`, and `onclose` now.
+   */
+  evict(code: number, reason: string): void {
+    if (this.finished) return;
+    this.unread?.stop();
+    if (this.socket.readyState === WebSocket.OPEN) {
+      this.socket.close(code, reason);
+      // Read again, so that a peer answering the close frame is heard.
+      this.socket.resume();
+      const socket = this.socket;
+      setTimeout(() => socket.terminate(), EVICT_GRACE_MS).unref();
+    }
+    this.finish();
+  }
+
+  /** Sends one text frame, then lets the backpressure guard look at what is left unread. */
+  private write(text: string, done?: (error?: Error) => void): void {
+    this.socket.send(text, (error) => {
+      this.unread?.flushed();
+      done?.(error);
+    });
+    this.unread?.written();
+  }
+
+  private readonly unreadLimit = (error: UnreadRepliesLimitError): void => {
+    if (this.finished) return;
+    this.onerror?.(error);
+    if (error.closed) this.evict(1008, 'replies not read: unread reply bytes over the limit');
+  };
+
   private readonly handleMessage = (data: RawData, isBinary: boolean): void => {
     if (this.finished) return;
     if (isBinary) {
       this.refuse(binaryFrameReply(), new InvalidFrameError('Binary frame received', undefined));
       return;
     }
+    this.lastMessage = this.now();
     const parsed = parseFrame(decodeText(data));
-    if (parsed.kind === 'message') this.onmessage?.(parsed.message);
-    else this.refuse(parsed.reply, parsed.error);
+    if (parsed.kind !== 'message') this.refuse(parsed.reply, parsed.error);
+    else if (this.calls === undefined || this.admit(parsed.message, this.calls)) {
+      this.onmessage?.(parsed.message);
+    }
   };
+
+  /** Applies `maxCallsInFlight`; `false` when the message was dealt with here. */
+  private admit(message: JSONRPCMessage, calls: CallsInFlight): boolean {
+    if ('method' in message && 'id' in message) {
+      if (calls.start(message.id)) return true;
+      if (this.socket.readyState === WebSocket.OPEN) {
+        const reply = errorReply(
+          CALLS_IN_FLIGHT_ERROR_CODE,
+          callsInFlightMessage(calls.max),
+          message.id,
+        );
+        this.write(JSON.stringify(reply), (error) => {
+          if (error) this.onerror?.(error);
+        });
+      }
+      this.onerror?.(new CallsInFlightLimitError(calls.max, message.id));
+      return false;
+    }
+    const cancelled = cancelledId(message);
+    return cancelled === undefined || !calls.has(cancelled);
+  }
 
   /** Answers a bad frame (when it deserves an answer) and reports it; the connection stays open. */
   private refuse(reply: JsonRpcErrorReply | null, error: InvalidFrameError): void {
     if (reply !== null && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(reply), (sendError) => {
+      this.write(JSON.stringify(reply), (sendError) => {
         if (sendError) this.onerror?.(sendError);
       });
     }
@@ -165,6 +228,12 @@ export class WebSocketServerTransport implements Transport {
   };
 
   private readonly heartbeat = (): void => {
+    if (this.unread?.paused) {
+      // A paused socket is not read, so a pong could not be heard; the
+      // stall timeout judges this peer instead.
+      this.awaitingPong = false;
+      return;
+    }
     if (this.awaitingPong) {
       this.onerror?.(new PeerUnresponsiveError(this.pingIntervalMs));
       this.socket.terminate();
@@ -179,6 +248,7 @@ export class WebSocketServerTransport implements Transport {
     if (this.finished) return;
     this.finished = true;
     clearInterval(this.pingTimer);
+    this.unread?.stop();
     this.onclose?.();
   };
 }
