@@ -33,11 +33,11 @@ const HOSTILE_ROWS = [
     data: { clip: '\u001b]52;c;ZXZpbA==\u0007', c1: '\u009b2J' },
   },
 ];
-const HOSTILE_TEXT = JSON.stringify(HOSTILE_ROWS);
+const HOSTILE_TEXT = JSON.stringify({ logs: HOSTILE_ROWS });
 
 /**
  * A stand-in for Godot's MCP surface over WebSocket: `logger_query` returns
- * the hostile rows as Godot does (text JSON), `logger_clear` fails with a
+ * the hostile rows as Godot does (text: the serialized `{logs}`), `logger_clear` fails with a
  * hostile message.
  */
 async function startFakeGodot(): Promise<{ url: string; close(): Promise<void> }> {
@@ -113,7 +113,7 @@ describe('pnpm godot: nothing a log entry holds reaches the terminal as a contro
     const { code, stdout } = await cli('query', '--json', '--url', godot.url);
     expect(code).toBe(0);
     expect(stdout).toBe(`${HOSTILE_TEXT}\n`);
-    expect(JSON.parse(stdout)).toEqual(HOSTILE_ROWS);
+    expect(JSON.parse(stdout)).toEqual({ logs: HOSTILE_ROWS });
   });
 
   it('a tool error is printed without its control sequences', async () => {

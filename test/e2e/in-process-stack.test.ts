@@ -68,7 +68,7 @@ describe('server + worker end to end', () => {
         arguments: { trace_id: traceId },
       }),
     );
-    expect((queried as unknown[]).length).toBe(5);
+    expect((queried as { logs: unknown[] }).logs).toHaveLength(5);
     await socket.close();
 
     const scrape = async (at = port) => (await fetch(`http://127.0.0.1:${at}/metrics`)).text();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAuthorized } from './auth.js';
+import { isAuthorized, isAuthorizedRequest, withoutAccessToken } from './auth.js';
 
 const TOKEN = 's3cret-Token_42';
 const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
@@ -55,5 +55,48 @@ describe('isAuthorized (issue 10, finding 9: token compared through sha256 diges
     expect(isAuthorized(bearer(token), token)).toBe(true);
     expect(isAuthorized(bearer('passwörd-🔑'), token)).toBe(false);
     expect(isAuthorized(bearer('pässwörd-🔒'), token)).toBe(false);
+  });
+});
+
+describe('isAuthorizedRequest (issue 11, point 2: ?access_token= for WebSocket clients)', () => {
+  const at = (url: string, headers = {}) => ({ url, headers });
+
+  it('takes the token from ?access_token= when no Authorization header is sent', () => {
+    expect(isAuthorizedRequest(at(`/?access_token=${TOKEN}`), TOKEN)).toBe(true);
+    expect(
+      isAuthorizedRequest(at(`/mcp?a=1&access_token=${encodeURIComponent(TOKEN)}`), TOKEN),
+    ).toBe(true);
+    expect(
+      isAuthorizedRequest(at(`/?access_token=${encodeURIComponent('pässwörd')}`), 'pässwörd'),
+    ).toBe(true);
+  });
+
+  it('refuses a wrong, empty or missing parameter, and other names', () => {
+    for (const url of [
+      '/',
+      '/?access_token=',
+      `/?access_token=${TOKEN}x`,
+      `/?token=${TOKEN}`,
+      `/access_token=${TOKEN}`,
+    ])
+      expect(isAuthorizedRequest(at(url), TOKEN), url).toBe(false);
+  });
+
+  it('lets a sent header decide alone', () => {
+    expect(isAuthorizedRequest(at('/', bearer(TOKEN)), TOKEN)).toBe(true);
+    expect(isAuthorizedRequest(at(`/?access_token=${TOKEN}`, bearer('wrong')), TOKEN)).toBe(false);
+  });
+
+  it('accepts everyone when no token is configured', () => {
+    expect(isAuthorizedRequest(at('/'), undefined)).toBe(true);
+  });
+});
+
+describe('withoutAccessToken', () => {
+  it('drops access_token and keeps every other parameter', () => {
+    expect(withoutAccessToken('/mcp?access_token=x')).toBe('/mcp');
+    expect(withoutAccessToken('/mcp?a=1&access_token=x&b=2')).toBe('/mcp?a=1&b=2');
+    expect(withoutAccessToken('/mcp?a=%20')).toBe('/mcp?a=%20');
+    expect(withoutAccessToken('/mcp')).toBe('/mcp');
   });
 });

@@ -113,6 +113,80 @@ describe('HTTP surface', () => {
       body: '{}',
     });
     expect(mcp.status).toBe(401);
+    const challenge = mcp.headers.get('www-authenticate') ?? '';
+    expect(challenge).toMatch(
+      /^Bearer realm="godot", error="invalid_token", error_description="[^"]+"$/,
+    );
+    expect(challenge).toContain('Authorization: Bearer <AUTH_TOKEN>');
+    expect(((await mcp.json()) as { error: { message: string } }).error.message).toContain(
+      `claude mcp add --transport http godot http://127.0.0.1:${server.port}/mcp --header "Authorization: Bearer <token>"`,
+    );
+  });
+
+  it('/mcp also takes ?access_token=, and a wrong one is refused', async () => {
+    const init = (query: string) =>
+      fetch(`${base}/mcp${query}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 't', version: '1' },
+          },
+        }),
+      });
+    const ok = await init('?access_token=client-secret');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('mcp-session-id')).toBeTruthy();
+    await ok.body?.cancel();
+    expect((await init('?access_token=wrong')).status).toBe(401);
+  });
+
+  it('answers OAuth discovery and registration in JSON, telling how to send the token (issue 11)', async () => {
+    const paths = [
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/oauth-authorization-server/mcp',
+      '/.well-known/openid-configuration',
+      '/.well-known/openid-configuration/mcp',
+      '/mcp/.well-known/openid-configuration',
+    ];
+    for (const path of paths) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toMatch(/^application\/json/);
+      const body = (await response.json()) as { error_description: string };
+      expect(body.error_description, path).toContain('Authorization: Bearer <AUTH_TOKEN>');
+    }
+    const register = await fetch(`${base}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: ['http://localhost:1/cb'] }),
+    });
+    expect(register.status).toBe(400);
+    const body = (await register.json()) as { error: string; error_description: string };
+    expect(body.error).toBe('invalid_client_metadata');
+    expect(body.error_description).toContain('send the header Authorization: Bearer <AUTH_TOKEN>');
+    expect(body.error_description).toContain(
+      `npx mcp-remote http://127.0.0.1:${server.port}/mcp --header "Authorization: Bearer <token>"`,
+    );
+    const token = await fetch(`${base}/token`, { method: 'POST' });
+    expect(token.status).toBe(400);
+    expect(await token.json()).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('answers unknown paths with JSON, not an HTML page', async () => {
+    const response = await fetch(`${base}/nowhere`, { method: 'POST' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
   });
 });
 
@@ -122,6 +196,12 @@ describe('without ADMIN_TOKEN', () => {
     try {
       const server = await stack.start();
       expect((await fetch(`http://127.0.0.1:${server.port}/admin/queues`)).status).toBe(404);
+      // No token to send: OAuth probes get a JSON 404 saying so.
+      const register = await fetch(`http://127.0.0.1:${server.port}/register`, { method: 'POST' });
+      expect(register.status).toBe(404);
+      expect(
+        ((await register.json()) as { error_description: string }).error_description,
+      ).toContain('needs no token');
     } finally {
       await stack.close();
     }

@@ -11,9 +11,10 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import { isAuthorized } from './auth.js';
+import { isAuthorized, isAuthorizedRequest, withoutAccessToken } from './auth.js';
 import type { HealthReport } from './health.js';
 import { type HttpSession, HttpSessions } from './http-sessions.js';
+import { BEARER_CHALLENGE, connectHint, oauthHintRouter } from './oauth-hint.js';
 import type { ServerMetrics } from './server-metrics.js';
 
 /** Options of `createHttpApp`. */
@@ -24,7 +25,11 @@ export interface HttpAppOptions {
   metrics: ServerMetrics;
   queue: Queue;
   logger: Logger;
-  /** Bearer token required on `/mcp`. @default undefined (open) */
+  /**
+   * Token required on `/mcp`, as `Authorization: Bearer <token>` or as
+   * `?access_token=<token>` (for clients configured by URL alone).
+   * @default undefined (open)
+   */
   authToken?: string;
   /** Enables the dashboard at `/admin/queues`, guarded by this token. @default undefined (off) */
   adminToken?: string;
@@ -88,13 +93,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     idleMs: options.sessionIdleMs,
   });
 
+  // OAuth clients answered in JSON with how to send the token (issue 11).
+  app.use(oauthHintRouter(options.authToken));
+
   // Authorization first: no body is read for a caller without the token.
   const authorize = (req: Request, res: Response, next: NextFunction) => {
-    if (isAuthorized(req.headers, options.authToken)) return next();
+    if (isAuthorizedRequest(req, options.authToken)) {
+      // Nothing after this check (the SDK transport, requestInfo) sees the token.
+      req.url = withoutAccessToken(req.url);
+      return next();
+    }
     res
       .status(401)
-      .set('WWW-Authenticate', 'Bearer')
-      .json(rpcError(-32001, 'Unauthorized: AUTH_TOKEN required'));
+      .set('WWW-Authenticate', BEARER_CHALLENGE)
+      .json(rpcError(-32001, `Unauthorized: ${connectHint(req)}`));
   };
   // The session, and its room for one more request, are checked before the
   // body is read: a refused request costs no parsing.
@@ -142,6 +154,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       await session.transport.handleRequest(req, res, req.body);
     },
   );
+
+  // Express's own 404 is an HTML page; clients print JSON better.
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({
+      error: 'not_found',
+      error_description: `No ${req.method} ${req.path.slice(0, 200)} here: MCP is at /mcp (HTTP), and on any path over WebSocket`,
+    });
+  });
 
   // express.json() failures (bad JSON, body too large) answer in JSON-RPC
   // terms, and count as refused input like bad WebSocket frames.

@@ -27,7 +27,8 @@ function checked(result: ReturnType<typeof queryResult>, cap = CAP) {
   expect(replyBytes(result)).toBeLessThanOrEqual(cap);
   const structured = queryOutputSchema.parse(result.structuredContent);
   const text = result.content[0]?.type === 'text' ? result.content[0].text : '';
-  expect(JSON.parse(text)).toEqual(structured.logs);
+  // The text is exactly the serialized structured content (godot.md, logger_query).
+  expect(text).toBe(JSON.stringify(result.structuredContent));
   return structured;
 }
 
@@ -36,9 +37,28 @@ describe('queryResult', () => {
     const logs = [row(1, 'a', { k: 1 }), row(2, 'b')];
     const result = queryResult(logs, CAP);
     expect(result).toEqual({
-      content: [{ type: 'text', text: JSON.stringify(logs) }],
+      content: [{ type: 'text', text: JSON.stringify({ logs }) }],
       structuredContent: { logs },
     });
+  });
+
+  it('adds the time-window marks after the rows, in the text too', () => {
+    const logs = [row(1, 'a')];
+    const result = queryResult(logs, CAP, { time_filter: 'godot', complete: false });
+    const structured = { logs, time_filter: 'godot', complete: false };
+    expect(result).toEqual({
+      content: [{ type: 'text', text: JSON.stringify(structured) }],
+      structuredContent: structured,
+    });
+    expect(queryOutputSchema.parse(result.structuredContent)).toEqual(structured);
+  });
+
+  it('keeps the marks, and the cap, when rows are cut', () => {
+    const logs = Array.from({ length: 1000 }, (_, index) => row(index, `entry ${index}`));
+    const result = queryResult(logs, CAP, { time_filter: 'godot' });
+    const structured = checked(result);
+    expect(structured).toMatchObject({ truncated: true, time_filter: 'godot' });
+    expect(structured.omitted_rows).toBeGreaterThan(0);
   });
 
   it('replaces the largest data first with a marker giving its size, and says so', () => {

@@ -17,7 +17,18 @@ export const queryOutputSchema = z.object({
     .nonnegative()
     .optional()
     .describe('How many of the oldest rows were left out to fit the size cap'),
+  time_filter: z
+    .literal('godot')
+    .optional()
+    .describe('Dewey could not filter by time: Godot did, over the newest 1000 rows'),
+  complete: z.literal(false).optional().describe('false: older rows of the window may be missing'),
 });
+
+/** How the time window was applied, when Godot did it (query-time-window.ts). */
+export interface QueryMarks {
+  time_filter?: 'godot';
+  complete?: false;
+}
 
 /** What replaces a row's `data` that did not fit: the size of its JSON, in UTF-8 bytes. */
 export interface TruncatedData {
@@ -38,10 +49,15 @@ const ENVELOPE_BYTES = 1024;
  * 2. messages, longest first, down to a common size, each ending in
  *    `…[truncated: N bytes]` (N: the whole message's UTF-8 size);
  * 3. the oldest rows, left out and counted in `omitted_rows`.
- * Any cut adds `"truncated": true` next to `logs`. The text stays the
- * serialized rows, markers included.
+ * Any cut adds `"truncated": true` next to `logs`. `marks` follow them.
+ * The text is exactly the serialized `structuredContent` (godot.md,
+ * logger_query), markers included.
  */
-export function queryResult(logs: readonly LogRow[], maxReplyBytes: number): CallToolResult {
+export function queryResult(
+  logs: readonly LogRow[],
+  maxReplyBytes: number,
+  marks: QueryMarks = {},
+): CallToolResult {
   const budget = maxReplyBytes - ENVELOPE_BYTES - SKELETON_BYTES;
   // Measured row by row, and the JSON kept only while it fits: a reply over
   // the cap is never built whole.
@@ -56,7 +72,7 @@ export function queryResult(logs: readonly LogRow[], maxReplyBytes: number): Cal
     total += cost;
     if (total <= budget) texts.push(json);
   }
-  if (total <= budget) return rowsResult(texts, { logs });
+  if (total <= budget) return rowsResult(texts, { logs }, marks);
 
   total = truncateData(rows, total, budget);
   if (total > budget) cutMessages(rows, total, budget);
@@ -81,24 +97,44 @@ export function queryResult(logs: readonly LogRow[], maxReplyBytes: number): Cal
     truncated: true,
   };
   if (omitted > 0) structured.omitted_rows = omitted;
-  return rowsResult(texts, structured);
+  return rowsResult(texts, structured, marks);
 }
 
-/** `okResult(rows, structured)`, with the rows' JSON already written. */
-function rowsResult(texts: string[], structured: Record<string, unknown>): CallToolResult {
+/**
+ * The result: `structuredContent` and, as its text, the same object
+ * serialized, written around the rows' JSON already measured (it is
+ * `JSON.stringify(structuredContent)`, key for key).
+ */
+function rowsResult(
+  texts: string[],
+  structured: Record<string, unknown>,
+  marks: QueryMarks,
+): CallToolResult {
+  const full: Record<string, unknown> = { ...structured, ...marks };
+  const { logs: _logs, ...rest } = full;
+  const tail = Object.keys(rest).length === 0 ? '}' : `,${JSON.stringify(rest).slice(1)}`;
   return {
-    content: [{ type: 'text', text: `[${texts.join(',')}]` }],
-    structuredContent: structured,
+    content: [{ type: 'text', text: `{"logs":[${texts.join(',')}]${tail}` }],
+    structuredContent: full,
   };
 }
 
-/** The result around the rows, at its largest: its share of the cap. */
-const SKELETON_BYTES = Buffer.byteLength(
-  JSON.stringify({
-    content: [{ type: 'text', text: '[]' }],
-    structuredContent: { logs: [], truncated: true, omitted_rows: Number.MAX_SAFE_INTEGER },
-  }),
-);
+/** The result around the rows, at its largest (every marker set): its share of the cap. */
+const SKELETON_BYTES = (() => {
+  const structured = {
+    logs: [],
+    truncated: true,
+    omitted_rows: Number.MAX_SAFE_INTEGER,
+    time_filter: 'godot',
+    complete: false,
+  };
+  return Buffer.byteLength(
+    JSON.stringify({
+      content: [{ type: 'text', text: JSON.stringify(structured) }],
+      structuredContent: structured,
+    }),
+  );
+})();
 
 /** A row, the UTF-8 size of its JSON, and its cost in the reply. */
 interface Sized {

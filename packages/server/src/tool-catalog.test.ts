@@ -10,13 +10,16 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { advertisedSchema, type JsonSchema } from './advertised-schema.js';
 import { createGodotMcpServer, type GodotToolDeps } from './godot-tools.js';
 import { queryOutputSchema } from './query-result.js';
 import { recordingLogger } from './server.fixture.js';
 import { createServerMetrics } from './server-metrics.js';
-import { TOOL_CATALOG } from './tool-catalog.js';
+import { TOOL_CATALOG, TOOL_LIST } from './tool-catalog.js';
+import { clearOutputSchema, logOutputSchema, setLevelOutputSchema } from './tool-outputs.js';
 
 /**
  * The four tools registered on an `McpServer`, as Godot served them before
@@ -32,10 +35,10 @@ function referenceServer(): McpServer {
     },
   );
   const shapes: Record<string, [z.ZodRawShape, z.ZodRawShape?]> = {
-    logger_log: [logInputShape],
+    logger_log: [logInputShape, logOutputSchema.shape],
     logger_query: [queryInputShape, queryOutputSchema.shape],
-    logger_clear: [clearInputShape],
-    logger_set_level: [setLevelInputShape],
+    logger_clear: [clearInputShape, clearOutputSchema.shape],
+    logger_set_level: [setLevelInputShape, setLevelOutputSchema.shape],
   };
   for (const [name, [inputSchema, outputSchema]] of Object.entries(shapes)) {
     const { description, annotations } = TOOL_CATALOG.get(name)?.definition ?? {};
@@ -93,12 +96,98 @@ const call = (id: number, name: string, args?: unknown): JSONRPCMessage =>
     params: args === undefined ? { name } : { name, arguments: args },
   }) as JSONRPCMessage;
 
+/** McpServer's `tools/list` reply with its schemas written as Godot advertises them. */
+function advertised(reply: unknown): unknown {
+  const { result } = reply as { result: { tools: Record<string, unknown>[] } };
+  const tools = result.tools.map((tool) => {
+    const out: Record<string, unknown> = {
+      ...tool,
+      inputSchema: advertisedSchema(tool.inputSchema as JsonSchema, 'input'),
+    };
+    if (tool.outputSchema)
+      out.outputSchema = advertisedSchema(tool.outputSchema as JsonSchema, 'output');
+    return out;
+  });
+  return { ...(reply as object), result: { ...result, tools } };
+}
+
+/** Every sub-schema of a JSON schema, with its path. */
+function* subschemas(schema: unknown, path = ''): Generator<[string, Record<string, unknown>]> {
+  if (typeof schema !== 'object' || schema === null) return;
+  if (Array.isArray(schema)) {
+    for (const [index, item] of schema.entries()) yield* subschemas(item, `${path}[${index}]`);
+    return;
+  }
+  const record = schema as Record<string, unknown>;
+  yield [path, record];
+  for (const key of ['properties', 'items', 'anyOf', 'additionalProperties', 'propertyNames']) {
+    const value = record[key];
+    if (key === 'properties' && value) {
+      for (const [name, sub] of Object.entries(value)) yield* subschemas(sub, `${path}.${name}`);
+    } else if (value !== undefined) yield* subschemas(value, `${path}/${key}`);
+  }
+}
+
 describe('the tool catalog', () => {
-  it('lists exactly what McpServer.registerTool listed, key for key', async () => {
+  it("lists what McpServer.registerTool listed, key for key, with Godot's advertised schemas", async () => {
     const request = { jsonrpc: '2.0', id: 1, method: 'tools/list' } as const;
     const [reference] = await exchange(referenceServer(), [request]);
     const [ours] = await exchange(createGodotMcpServer(idleDeps()), [request]);
-    expect(JSON.stringify(ours)).toBe(JSON.stringify(reference));
+    expect(JSON.stringify(ours)).toBe(JSON.stringify(advertised(reference)));
+  });
+
+  it('advertises valid JSON schemas without type arrays or empty schemas, a level enum everywhere', () => {
+    // The SDK client's validator: it compiles (and so checks) every schema it is given.
+    const ajv = new AjvJsonSchemaValidator();
+    const levels = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE', 'WARNING'];
+    let levelFields = 0;
+    for (const tool of TOOL_LIST.tools) {
+      expect(tool.outputSchema, tool.name).toBeDefined();
+      for (const schema of [tool.inputSchema, tool.outputSchema]) {
+        expect(() => ajv.getValidator(schema as never), tool.name).not.toThrow();
+        for (const [path, sub] of subschemas(schema)) {
+          expect(Array.isArray(sub.type), `${tool.name}${path}`).toBe(false);
+          expect(
+            Object.keys(sub).filter((key) => key !== 'description').length,
+            `${tool.name}${path}`,
+          ).toBeGreaterThan(0);
+        }
+      }
+      const level = tool.inputSchema.properties?.level as { enum?: string[] } | undefined;
+      if (level) {
+        levelFields++;
+        expect(level.enum, tool.name).toEqual(levels);
+      }
+    }
+    expect(levelFields).toBe(4);
+  });
+
+  it('keeps the tools/list reply under 8 KiB', async () => {
+    // Over 8 KiB, a reply frame took ~6× longer to reach a client that reads
+    // 50,000 of them (websocket-endpoint.test.ts, unread replies): keep the
+    // list, envelope included, below it.
+    const [reply] = await exchange(createGodotMcpServer(idleDeps()), [
+      { jsonrpc: '2.0', id: 50_000, method: 'tools/list' },
+    ]);
+    expect(Buffer.byteLength(JSON.stringify(reply))).toBeLessThan(8 * 1024);
+  });
+
+  it('still accepts null for optional fields and lower-case levels at runtime', () => {
+    const log = TOOL_CATALOG.get('logger_log')?.input.safeParse({
+      component: 'c',
+      level: 'warning',
+      message: 'm',
+      trace_id: null,
+      data: null,
+    });
+    expect(log?.data).toMatchObject({ level: 'WARN', trace_id: null, data: null });
+    const query = TOOL_CATALOG.get('logger_query')?.input.safeParse({
+      level: 'debug',
+      component: null,
+      start_time: null,
+      limit: null,
+    });
+    expect(query?.success).toBe(true);
   });
 
   it('refuses bad calls with the same replies as McpServer, word for word', async () => {

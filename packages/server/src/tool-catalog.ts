@@ -13,10 +13,14 @@ import {
 } from '@godot/shared';
 import type { CallToolResult, ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { advertisedSchema, type JsonSchema } from './advertised-schema.js';
+import { DeweyCannotClearError, isDeweyTimeBug } from './dewey-time-bug.js';
 import type { Ingest } from './ingest.js';
 import type { LevelStore } from './level-store.js';
 import { queryOutputSchema, queryResult } from './query-result.js';
+import { queryWithTimeWindow } from './query-time-window.js';
 import type { ServerMetrics } from './server-metrics.js';
+import { clearOutputSchema, logOutputSchema, setLevelOutputSchema } from './tool-outputs.js';
 import { okResult } from './tool-results.js';
 
 /** What the four tools need; shared by every connection. */
@@ -57,7 +61,9 @@ const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
  * A tool with its JSON schemas converted once, when the module loads, the
  * way `McpServer.registerTool` and its `tools/list` would describe it
  * (draft-07; input schemas as the client writes them, output schemas as the
- * server does; no task support).
+ * server does; no task support), then written for strict clients
+ * (advertised-schema.ts: no type arrays, no empty schemas, optional inputs
+ * without their `null`).
  */
 function tool<I>(
   name: string,
@@ -71,7 +77,10 @@ function tool<I>(
   output?: z.ZodType,
 ): CatalogTool<I> {
   const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
-    z.toJSONSchema(schema, { target: 'draft-7', io }) as Tool['inputSchema'];
+    advertisedSchema(
+      z.toJSONSchema(schema, { target: 'draft-7', io }) as JsonSchema,
+      io,
+    ) as Tool['inputSchema'];
   const definition: Tool = {
     name,
     description,
@@ -92,19 +101,23 @@ const logTool = tool<LogInput>(
   },
   logInputSchema,
   async (deps, input) => okResult(await deps.ingest.log(input)),
+  logOutputSchema,
 );
 
 const queryTool = tool<QueryInput>(
   'logger_query',
   {
     description:
-      'Read logs back from Dewey, newest first. Filters: trace_id, component, level (minimum), start_time, end_time, search (full text), limit (1-1000, default 100). A reply over its size cap is cut and marked "truncated":true; cut data reads {"_truncated":true,"bytes":N}.',
+      'Read logs back from Dewey, newest first. Filters: trace_id, component, level (minimum), start_time, end_time, search (full text), limit (1-1000, default 100). A reply over its size cap is cut and marked "truncated":true; cut data reads {"_truncated":true,"bytes":N}. "time_filter":"godot": Godot applied the time window to the newest 1000 rows.',
     annotations: READ_ONLY,
   },
   queryInputSchema,
   async (deps, input) => {
-    const logs = await deps.dewey.queryLogs(definedOnly(input) as DeweyQueryArgs);
-    return queryResult(logs, deps.maxReplyBytes);
+    const { logs, ...marks } = await queryWithTimeWindow(
+      deps.dewey,
+      definedOnly(input) as DeweyQueryArgs,
+    );
+    return queryResult(logs, deps.maxReplyBytes, marks);
   },
   queryOutputSchema,
 );
@@ -118,7 +131,15 @@ const clearTool = tool<ClearInput>(
     audited: true,
   },
   clearInputSchema,
-  async (deps, input) => okResult(await deps.dewey.clearLogs(definedOnly(input))),
+  async (deps, input) => {
+    try {
+      return okResult(await deps.dewey.clearLogs(definedOnly(input)));
+    } catch (error) {
+      // The real Dewey fails every clear (godot.md, logger_clear): say so plainly.
+      throw isDeweyTimeBug(error) ? new DeweyCannotClearError(error) : error;
+    }
+  },
+  clearOutputSchema,
 );
 
 const setLevelTool = tool<SetLevelInput>(
@@ -134,6 +155,7 @@ const setLevelTool = tool<SetLevelInput>(
     const previous = await deps.levels.set(component, level);
     return okResult({ status: 'ok', component, level, previous });
   },
+  setLevelOutputSchema,
 );
 
 /** The four tools by name (godot.md, The four tools). Built once per process. */

@@ -1,12 +1,17 @@
 import { DeweyProtocolError, DeweyRejectedError, DeweyUnavailableError } from '@godot/shared';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { DeweyCannotClearError } from './dewey-time-bug.js';
 import { EntryRefusedError, QueueUnavailableError } from './ingest-errors.js';
 
-/** A successful tool result: the payload as text JSON, plus structured content when given. */
-export function okResult(payload: unknown, structured?: Record<string, unknown>): CallToolResult {
-  const result: CallToolResult = { content: [{ type: 'text', text: JSON.stringify(payload) }] };
-  if (structured) result.structuredContent = structured;
-  return result;
+/**
+ * A successful tool result: the payload as `structuredContent`, and its text
+ * is exactly that object serialized (issue 11, point 3).
+ */
+export function okResult(payload: Record<string, unknown>): CallToolResult {
+  return {
+    content: [{ type: 'text', text: JSON.stringify(payload) }],
+    structuredContent: payload,
+  };
 }
 
 /** A tool error (`isError: true`) with one line of text. */
@@ -21,6 +26,8 @@ export function errorResult(text: string): CallToolResult {
 export function describeFailure(tool: string, error: unknown): { text: string; reason: string } {
   if (error instanceof EntryRefusedError) return { text: error.message, reason: error.reason };
   if (error instanceof QueueUnavailableError) return { text: error.message, reason: 'redis' };
+  if (error instanceof DeweyCannotClearError)
+    return { text: error.message, reason: 'dewey_rejected' };
   if (error instanceof DeweyUnavailableError) {
     return {
       text: `Dewey unavailable (${error.reason}): ${error.message}`,

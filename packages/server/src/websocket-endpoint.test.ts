@@ -25,7 +25,7 @@ async function metric(server: GodotServer, sample: string): Promise<number> {
 function tryUpgrade(
   url: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: string; socket?: WebSocket }> {
+): Promise<{ status: number; body: string; challenge?: string; socket?: WebSocket }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers });
     socket.once('open', () => resolve({ status: 101, body: '', socket }));
@@ -35,7 +35,13 @@ function tryUpgrade(
       response.on('data', (chunk: string) => {
         body += chunk;
       });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          body,
+          challenge: response.headers['www-authenticate'],
+        }),
+      );
     });
     socket.once('error', reject);
   });
@@ -129,6 +135,10 @@ describe('WebSocket limits', () => {
       }
       const unauthorized = await tryUpgrade(server.url, { Authorization: 'Bearer wrong' });
       expect(unauthorized.status).toBe(401);
+      expect(unauthorized.body).toContain('Authorization: Bearer <AUTH_TOKEN>');
+      expect(unauthorized.challenge).toMatch(
+        /^Bearer realm="godot", error="invalid_token", error_description="[^"]+"$/,
+      );
       const refused = lines.filter((line) => line.includes('upgrade refused (403)'));
       expect(refused).toHaveLength(1);
       expect(refused[0]).toContain(`"origin":"${origin.slice(0, 100)}… (${origin.length} chars)"`);
@@ -139,6 +149,11 @@ describe('WebSocket limits', () => {
       expect(
         await metric(server, 'godot_websocket_upgrades_refused_total{reason="unauthorized"}'),
       ).toBe(1);
+      // The token may come on the URL (RFC 6750 §2.3), and is never logged.
+      const byQuery = await tryUpgrade(`${server.url}/?access_token=secret`);
+      expect(byQuery.status).toBe(101);
+      byQuery.socket?.close();
+      expect((await tryUpgrade(`${server.url}/?access_token=guess-secret`)).status).toBe(401);
     } finally {
       await server.close();
     }
@@ -146,6 +161,7 @@ describe('WebSocket limits', () => {
     expect(lines.filter((line) => line.includes('upgrade refused (403)')).at(-1)).toContain(
       '"count":2',
     );
+    expect(lines.join('\n')).not.toContain('secret');
   });
 
   it('a client that sends 50,000 tools/list without reading: reading paused, memory bounded, nothing lost', async () => {

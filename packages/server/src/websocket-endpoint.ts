@@ -12,7 +12,8 @@ import {
 import type { Server as McpProtocolServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AllowedOrigins } from './allowed-origins.js';
-import { isAuthorized } from './auth.js';
+import { isAuthorizedRequest } from './auth.js';
+import { BEARER_CHALLENGE, TOKEN_HINT } from './oauth-hint.js';
 import type { ServerMetrics } from './server-metrics.js';
 import { WebSocketLimitReport } from './websocket-limit-report.js';
 
@@ -22,7 +23,11 @@ export interface WebSocketEndpointOptions {
   createMcpServer: (context: { remoteAddress?: string }) => McpProtocolServer;
   metrics: ServerMetrics;
   logger: Logger;
-  /** Required bearer token; `undefined` accepts everyone. @default undefined */
+  /**
+   * Required token, as `Authorization: Bearer <token>` or as `?access_token=`
+   * on the URL (the SDKs' WebSocket clients cannot send headers); `undefined`
+   * accepts everyone. @default undefined
+   */
   authToken?: string;
   /** Largest incoming frame; bigger ones close the connection with 1009. */
   maxFrameBytes: number;
@@ -125,9 +130,15 @@ export class WebSocketEndpoint {
       );
       return;
     }
-    if (!isAuthorized(request.headers, this.options.authToken)) {
+    // request.url may hold the token: it is never logged, nor kept.
+    if (!isAuthorizedRequest(request, this.options.authToken)) {
       this.report.unauthorized(remote);
-      refuseUpgrade(socket, '401 Unauthorized', '', 'WWW-Authenticate: Bearer\r\n');
+      refuseUpgrade(
+        socket,
+        '401 Unauthorized',
+        TOKEN_HINT,
+        `WWW-Authenticate: ${BEARER_CHALLENGE}\r\n`,
+      );
       return;
     }
     if (this.open.size >= this.options.maxConnections && this.idlest() === undefined) {

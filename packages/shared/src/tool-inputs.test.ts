@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  clearInputSchema,
   logInputSchema,
   normalizeUuid,
   queryInputSchema,
@@ -81,12 +82,28 @@ describe('other tool inputs', () => {
     ]);
     expect(issues(queryInputSchema.safeParse({ limit: 2.5 }))[0]).toContain('at limit');
     expect(issues(queryInputSchema.safeParse({ start_time: 'yesterday' }))).toEqual([
-      'must be an ISO-8601 date-time at start_time',
+      'must be an ISO-8601 date-time or date (e.g. 2026-11-25T10:00:00Z or 2026-11-25) at start_time',
     ]);
+    expect(issues(queryInputSchema.safeParse({ end_time: '2026-02-30' }))[0]).toContain(
+      'at end_time',
+    );
     expect(queryInputSchema.parse({ level: 'info', start_time: '2026-11-24T00:00:00Z' })).toEqual({
       level: 'INFO',
       start_time: '2026-11-24T00:00:00Z',
     });
+  });
+
+  it('reads a date alone as midnight UTC, in every time field', () => {
+    expect(queryInputSchema.parse({ start_time: '2026-11-25', end_time: '2026-11-26' })).toEqual({
+      start_time: '2026-11-25T00:00:00Z',
+      end_time: '2026-11-26T00:00:00Z',
+    });
+    expect(clearInputSchema.parse({ before_time: '2026-11-25' })).toEqual({
+      before_time: '2026-11-25T00:00:00Z',
+    });
+    expect(issues(clearInputSchema.safeParse({ before_time: '25.11.2026' }))[0]).toContain(
+      'at before_time',
+    );
   });
 
   it('requires component and level for set_level', () => {

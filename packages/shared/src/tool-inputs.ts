@@ -20,11 +20,21 @@ export function normalizeUuid(value: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The level names `tools/list` advertises as the JSON schema's `enum`, so that
+ * a model sees the allowed values (issue 11, point 3). The lower-case forms
+ * are still accepted at runtime: `parseLevel` is case-insensitive.
+ */
+export const ADVERTISED_LEVELS = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE', 'WARNING'] as const;
+
 /** A level name, parsed case-insensitively into `Level`. */
 export const levelSchema = z
   .string({ error: rule(LEVEL_RULE) })
   .refine((value) => parseLevel(value) !== undefined, { error: LEVEL_RULE })
-  .transform((value) => parseLevel(value) as Level);
+  .transform((value) => parseLevel(value) as Level)
+  // Metadata is copied into the JSON schema (z.toJSONSchema): the enum is
+  // advertised, not enforced, so `info` still passes.
+  .meta({ enum: [...ADVERTISED_LEVELS] });
 
 /** A component name: non-empty after trimming, at most 128 characters. */
 export const componentSchema = z
@@ -54,16 +64,26 @@ function rule(text: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : text);
 }
 
-const isoTime = z.iso.datetime({
-  offset: true,
-  local: true,
-  error: 'must be an ISO-8601 date-time',
-});
+const TIME_RULE = 'must be an ISO-8601 date-time or date (e.g. 2026-11-25T10:00:00Z or 2026-11-25)';
+
+/**
+ * A point in time: an ISO-8601 date-time (with an offset, `Z`, or none = UTC),
+ * or a date alone, which means midnight UTC and is passed on as
+ * `2026-11-25T00:00:00Z` (issue 11, point 3).
+ */
+export const isoTimeSchema = z.union(
+  [
+    z.iso.datetime({ offset: true, local: true, error: TIME_RULE }),
+    z.iso.date({ error: TIME_RULE }).transform((date) => `${date}T00:00:00Z`),
+  ],
+  { error: TIME_RULE },
+);
+const isoTime = isoTimeSchema;
 
 /** `logger_log` input (REQ-GOD-001…005). */
 export const logInputShape = {
   component: componentSchema.describe('Name of the component that logs, e.g. "fiedler".'),
-  level: levelSchema.describe('ERROR, WARN, INFO, DEBUG or TRACE (case-insensitive).'),
+  level: levelSchema.describe('ERROR, WARN (or WARNING), INFO, DEBUG or TRACE; case-insensitive.'),
   message: z.string({ error: rule('must be a string') }).describe('The log message.'),
   trace_id: traceIdSchema.describe('Optional correlation id: a UUID.'),
   data: dataSchema.describe('Optional structured context: a JSON object.'),
@@ -83,11 +103,13 @@ export const queryInputShape = {
   start_time: isoTime
     .nullable()
     .optional()
-    .describe('Only entries at or after this time (ISO-8601).'),
+    .describe('Only entries at or after this time (ISO-8601 date-time, or a date = midnight UTC).'),
   end_time: isoTime
     .nullable()
     .optional()
-    .describe('Only entries at or before this time (ISO-8601).'),
+    .describe(
+      'Only entries at or before this time (ISO-8601 date-time, or a date = midnight UTC).',
+    ),
   search: z
     .string({ error: 'must be a string' })
     .nullable()
@@ -110,7 +132,9 @@ export const clearInputShape = {
   before_time: isoTime
     .nullable()
     .optional()
-    .describe('Delete entries older than this (default: Dewey retention, 7 days).'),
+    .describe(
+      'Delete entries older than this (ISO-8601 date-time, or a date = midnight UTC; default: Dewey retention, 7 days).',
+    ),
   component: z
     .string({ error: 'must be a string' })
     .nullable()
