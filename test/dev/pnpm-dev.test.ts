@@ -86,7 +86,11 @@ describe('pnpm dev from a clean clone', () => {
     await expect
       .poll(
         async () => {
-          rows = JSON.parse((await cli('query', '--component', 'newcomer', '--json')).stdout);
+          // --json prints the tool's text: exactly its structuredContent, {"logs": [...]}.
+          const reply = JSON.parse(
+            (await cli('query', '--component', 'newcomer', '--json')).stdout,
+          );
+          rows = reply.logs;
           return rows.length;
         },
         { timeout: 10_000 },
