@@ -36,6 +36,20 @@ describe('pnpm dev from a clean clone', () => {
         // Already gone.
       }
     }
+    // The children of a killed `pnpm dev` may outlive it: end whatever still runs from the clone.
+    if (dir) {
+      const { stdout } = await run('ps', ['-eo', 'pid=,args=']);
+      for (const line of stdout.split('\n')) {
+        const [pid, ...args] = line.trim().split(/\s+/);
+        if (args.join(' ').includes(dir) && Number(pid) !== process.pid) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+      }
+    }
     await rm(dir, { recursive: true, force: true });
   });
 
