@@ -1,7 +1,13 @@
 import { workerHeartbeatKey } from '@godot/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GodotServer } from './godot-server.js';
-import { connectClient, payload, type ServerStack, startServerStack } from './server.fixture.js';
+import {
+  connectClient,
+  payload,
+  postInitialize,
+  type ServerStack,
+  startServerStack,
+} from './server.fixture.js';
 
 /** Every non-comment line of Prometheus text exposition: name{labels} value. */
 const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/;
@@ -124,24 +130,7 @@ describe('HTTP surface', () => {
   });
 
   it('/mcp also takes ?access_token=, and a wrong one is refused', async () => {
-    const init = (query: string) =>
-      fetch(`${base}/mcp${query}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 't', version: '1' },
-          },
-        }),
-      });
+    const init = (query: string) => postInitialize(`${base}/mcp${query}`);
     const ok = await init('?access_token=client-secret');
     expect(ok.status).toBe(200);
     expect(ok.headers.get('mcp-session-id')).toBeTruthy();

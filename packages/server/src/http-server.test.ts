@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { GodotServer } from './godot-server.js';
 import { createHttpServer } from './http-server.js';
-import { connectClient, payload, type ServerStack, startServerStack } from './server.fixture.js';
+import {
+  connectClient,
+  MCP_PROTOCOL_VERSION,
+  payload,
+  postInitialize,
+  type ServerStack,
+  startServerStack,
+} from './server.fixture.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 
 /** A raw TCP client that records what it receives and when it was closed. */
@@ -100,30 +107,14 @@ describe('idle and slow TCP connections are closed (issue 10, finding 4)', () =>
 
   it('keeps a WebSocket and an SSE stream open well past the timeouts', async () => {
     const client = await connectClient(server.url);
-    const session = await fetch(`http://127.0.0.1:${server.port}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 't', version: '0' },
-        },
-      }),
-    });
+    const session = await postInitialize(`http://127.0.0.1:${server.port}/mcp`);
     await session.text();
     const controller = new AbortController();
     const stream = await fetch(`http://127.0.0.1:${server.port}/mcp`, {
       headers: {
         accept: 'text/event-stream',
         'mcp-session-id': session.headers.get('mcp-session-id') ?? '',
-        'mcp-protocol-version': '2025-06-18',
+        'mcp-protocol-version': MCP_PROTOCOL_VERSION,
       },
       signal: controller.signal,
     });

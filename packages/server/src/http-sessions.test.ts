@@ -5,10 +5,14 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GodotServer } from './godot-server.js';
 import { type HttpSession, HttpSessions } from './http-sessions.js';
-import { type ServerStack, startServerStack } from './server.fixture.js';
+import {
+  MCP_PROTOCOL_VERSION,
+  postInitialize,
+  type ServerStack,
+  startServerStack,
+} from './server.fixture.js';
 import { createServerMetrics } from './server-metrics.js';
 
-const PROTOCOL = '2025-06-18';
 const HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
@@ -23,20 +27,7 @@ async function metric(server: GodotServer, sample: string): Promise<number> {
 
 /** Opens a /mcp session with a bare `initialize`, as a client would. */
 async function initialize(server: GodotServer): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/mcp`, {
-    method: 'POST',
-    headers: HEADERS,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: PROTOCOL,
-        capabilities: {},
-        clientInfo: { name: 't', version: '0' },
-      },
-    }),
-  });
+  const response = await postInitialize(`http://127.0.0.1:${server.port}/mcp`);
   expect(response.status).toBe(200);
   await response.text();
   const id = response.headers.get('mcp-session-id');
@@ -48,7 +39,11 @@ async function initialize(server: GodotServer): Promise<string> {
 async function listTools(server: GodotServer, session: string) {
   const response = await fetch(`http://127.0.0.1:${server.port}/mcp`, {
     method: 'POST',
-    headers: { ...HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': PROTOCOL },
+    headers: {
+      ...HEADERS,
+      'mcp-session-id': session,
+      'mcp-protocol-version': MCP_PROTOCOL_VERSION,
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
   });
   const text = await response.text();
@@ -105,7 +100,7 @@ describe('/mcp sessions are capped (issue 10, finding 3)', () => {
       headers: {
         accept: 'text/event-stream',
         'mcp-session-id': s1,
-        'mcp-protocol-version': PROTOCOL,
+        'mcp-protocol-version': MCP_PROTOCOL_VERSION,
       },
       signal: controller.signal,
     });

@@ -124,3 +124,24 @@ export function recordingLogger(): { logger: Logger; lines: RecordedLine[] } {
     lines,
   };
 }
+
+/** The protocol version the `/mcp` tests speak. */
+export const MCP_PROTOCOL_VERSION = '2025-06-18';
+
+/** A bare `initialize` POSTed to a `/mcp` URL, as a Streamable HTTP client opens a session. */
+export function postInitialize(url: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: MCP_PROTOCOL_VERSION,
+        capabilities: {},
+        clientInfo: { name: 't', version: '0' },
+      },
+    }),
+  });
+}
