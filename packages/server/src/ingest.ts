@@ -90,7 +90,6 @@ export class Ingest {
   private scheduled = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private lastFlush = Number.NEGATIVE_INFINITY;
-  private outOfMemoryAt: number | undefined;
   private trimming: Promise<void> | undefined;
   private trimAgain = false;
   private trimTimer: NodeJS.Timeout | undefined;
@@ -170,11 +169,6 @@ export class Ingest {
     } else setImmediate(start);
   }
 
-  /** When Redis last refused a flush for lack of memory (epoch ms), for `/health`. */
-  get lastOutOfMemory(): number | undefined {
-    return this.outOfMemoryAt;
-  }
-
   /** Refuses further calls and resolves once every accepted one has been answered. */
   async close(): Promise<void> {
     this.closed = true;
@@ -251,7 +245,6 @@ export class Ingest {
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       const full = isOutOfMemory(cause);
-      if (full) this.outOfMemoryAt = Date.now();
       this.options.logger.error(
         { err: reason, entries: batch.length },
         full ? 'ingest: Redis is out of memory, flush refused' : 'ingest: Redis refused a flush',
