@@ -6,12 +6,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { LoadGenerator, type LoadGeneratorOptions } from '../test/support/load-generator.js';
+import { type ClientLoadOptions, runClientLoad } from './client-load.js';
 import { runSocketPerLine, type SocketPerLineOptions } from './socket-per-line.js';
 
 /** What bench/run.ts asks a load process to do. */
 export type LoadJob =
   | { kind: 'persistent'; out: string; options: LoadGeneratorOptions }
-  | { kind: 'per-line'; out: string; options: SocketPerLineOptions };
+  | { kind: 'per-line'; out: string; options: SocketPerLineOptions }
+  | { kind: 'client'; out: string; options: ClientLoadOptions };
 
 /** What a load process writes back. */
 export interface LoadOutput {
@@ -46,6 +48,21 @@ if (job.kind === 'persistent') {
     hung: result.hung.length,
     notSent: result.notSent,
     latenciesMs: result.latenciesMs,
+    cpuSeconds: 0,
+  };
+} else if (job.kind === 'client') {
+  const result = await runClientLoad(job.options);
+  output = {
+    startedAt,
+    elapsedMs: result.elapsedMs,
+    sent: job.options.count,
+    acknowledged: result.acknowledged,
+    refused: result.refused + result.dropped,
+    refusedSample: result.dropped > 0 ? [`${result.dropped} dropped by the client`] : [],
+    unanswered: job.options.count - result.acked - result.refused - result.dropped,
+    hung: 0,
+    notSent: 0,
+    latenciesMs: [],
     cpuSeconds: 0,
   };
 } else {

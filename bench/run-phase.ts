@@ -39,7 +39,10 @@ export function cpuMsPer(phase: Phase, processes: readonly string[], count: numb
 export async function runPhase(
   stack: BenchStack,
   name: string,
-  options: Omit<LoadGeneratorOptions, 'url' | 'prefix'> | { perLine: true; durationMs: number },
+  options:
+    | Omit<LoadGeneratorOptions, 'url' | 'prefix'>
+    | { perLine: true; durationMs: number }
+    | { client: true; count: number },
 ): Promise<Phase> {
   progress(`${name}…`);
   const prefix = `bench-${name}`;
@@ -59,10 +62,15 @@ export async function runPhase(
           kind: 'per-line',
           options: { url: stack.serverUrl, prefix, durationMs: options.durationMs, loops: 8 },
         })
-      : await stack.runLoad({
-          kind: 'persistent',
-          options: { ...options, url: stack.serverUrl, prefix },
-        });
+      : 'client' in options
+        ? await stack.runLoad({
+            kind: 'client',
+            options: { url: stack.serverUrl, prefix, count: options.count },
+          })
+        : await stack.runLoad({
+            kind: 'persistent',
+            options: { ...options, url: stack.serverUrl, prefix },
+          });
   // Collect stored rows until every acknowledged entry is among them, or
   // until nothing new arrives for 15 s (then the report names what is lost).
   const rows: TakenRows = { messages: [], storedAt: [], createdAt: [] };

@@ -63,8 +63,8 @@ const { values: flags } = parseArgs({
   },
 });
 const ms = flags.quick
-  ? { warmup: 1000, sustained: 5000, steady: 5000, perLine: 5000 }
-  : { warmup: 3000, sustained: 20_000, steady: 60_000, perLine: 20_000 };
+  ? { warmup: 1000, sustained: 5000, steady: 5000, perLine: 5000, clientEntries: 50_000 }
+  : { warmup: 3000, sustained: 20_000, steady: 60_000, perLine: 20_000, clientEntries: 200_000 };
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -130,6 +130,10 @@ async function main(): Promise<void> {
 
     const perLine = await runPhase(stack, 'per-line', { perLine: true, durationMs: ms.perLine });
     phases.push(perLine);
+
+    // One @godot/client logger, as a Node service logs (issue 14).
+    const client = await runPhase(stack, 'client', { client: true, count: ms.clientEntries });
+    phases.push(client);
     rss.stop();
 
     const lost = phases.reduce((sum, phase) => sum + phase.report.lost.length, 0);
@@ -153,6 +157,9 @@ async function main(): Promise<void> {
       server_cpu_ms_per_connection: round(
         cpuMsPer(perLine, ['server'], perLine.load.acknowledged.length),
         3,
+      ),
+      client_acked_logs_per_s: Math.round(
+        client.load.acknowledged.length / (client.load.elapsedMs / 1000),
       ),
       server_rss_mb: round(Math.max(rss.peak('server').hwmMb, rss.peak('server').sampledMaxMb)),
       worker_rss_mb: round(Math.max(rss.peak('worker').hwmMb, rss.peak('worker').sampledMaxMb)),

@@ -1,0 +1,132 @@
+import WebSocket from 'ws';
+import {
+  INITIALIZE_ID,
+  initializeFrame,
+  type JsonRpcReply,
+  parseReply,
+} from './json-rpc-frames.js';
+
+/** What the connection needs to know; a subset of the logger's options. */
+export interface GodotConnectionOptions {
+  url: string;
+  token: string | undefined;
+  reconnect: { initialDelayMs: number; maxDelayMs: number };
+  /** Also the WebSocket handshake timeout. */
+  requestTimeoutMs: number;
+}
+
+/** What the connection tells its owner. */
+export interface GodotConnectionHandlers {
+  /** `initialize` was answered: calls may be sent. */
+  ready(): void;
+  /** A reply to a call (never the `initialize` one). */
+  reply(message: JsonRpcReply): void;
+  /** The socket is gone; calls sent on it will not be answered. */
+  down(): void;
+}
+
+/**
+ * One persistent WebSocket to Godot: connects, sends `initialize` once,
+ * reconnects with exponential backoff and jitter (so a fleet restarted with
+ * Godot does not come back in lockstep), until `close()`.
+ */
+export class GodotConnection {
+  #ws: WebSocket | undefined;
+  #ready = false;
+  #closed = false;
+  #attempt = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly options: GodotConnectionOptions,
+    private readonly handlers: GodotConnectionHandlers,
+  ) {}
+
+  /** True between the `initialize` reply and the socket's end. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  start(): void {
+    this.#open();
+  }
+
+  /** Sends one frame; false when not ready (the caller keeps the entry). */
+  send(text: string): boolean {
+    const ws = this.#ws;
+    if (!this.#ready || !ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(text);
+    return true;
+  }
+
+  /** Drops a connection that stopped answering; it reconnects as after any loss. */
+  drop(): void {
+    this.#ws?.terminate();
+  }
+
+  /** Stops reconnecting and closes the socket (waits at most 1 s for the close handshake). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    const ws = this.#ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 1000);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(1000);
+    });
+  }
+
+  #open(): void {
+    if (this.#closed) return;
+    const { url, token, requestTimeoutMs } = this.options;
+    const ws = new WebSocket(url, {
+      headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
+      handshakeTimeout: requestTimeoutMs,
+      perMessageDeflate: false,
+    });
+    this.#ws = ws;
+    ws.on('open', () => ws.send(initializeFrame()));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const reply = parseReply(data.toString());
+      if (!reply) return;
+      if (reply.id === INITIALIZE_ID) {
+        // Even an error reply is fine: Godot takes calls without initialize.
+        this.#ready = true;
+        this.#attempt = 0;
+        this.handlers.ready();
+      } else {
+        this.handlers.reply(reply);
+      }
+    });
+    // Every failure also ends in 'close', where it is handled once.
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      if (this.#ws !== ws) return;
+      this.#ws = undefined;
+      this.#ready = false;
+      this.handlers.down();
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed) return;
+    const { initialDelayMs, maxDelayMs } = this.options.reconnect;
+    const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.#attempt, 30));
+    this.#attempt += 1;
+    // "Equal jitter": between half and all of the ceiling.
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.#timer = setTimeout(() => this.#open(), delay);
+    // A logger must not keep a process alive that has nothing else to do.
+    this.#timer.unref();
+  }
+}
