@@ -25,6 +25,7 @@ COPY packages/shared/package.json packages/shared/
 COPY packages/server/package.json packages/server/
 COPY packages/worker/package.json packages/worker/
 COPY packages/testkit/package.json packages/testkit/
+COPY packages/client/package.json packages/client/
 RUN pnpm install --frozen-lockfile
 COPY packages/ packages/
 # pnpm 10 deploys a workspace without injected packages only with --legacy.

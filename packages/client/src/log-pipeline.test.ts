@@ -51,7 +51,7 @@ describe('LogPipeline replies', () => {
     await close?.();
   });
 
-  it('sends the token as a bearer header; retries -32005; refuses JSON-RPC errors at once and tool errors after 3 tries', async () => {
+  it('sends the token as a bearer header; retries -32005; refuses JSON-RPC errors at once and tool errors after 5 tries, pausing between', async () => {
     const godot = await scriptedGodot((call, nth) => {
       if (call.message === 'busy' && nth < 3) {
         return { error: { code: -32005, message: 'Too many requests in flight' } };
@@ -75,11 +75,11 @@ describe('LogPipeline replies', () => {
     expect(Object.fromEntries(godot.seen)).toEqual({
       busy: 3,
       invalid: 1,
-      'tool error': 3,
+      'tool error': 5,
       flaky: 2,
       fine: 1,
     });
-    expect(log.stats()).toMatchObject({ acked: 3, refused: 2, dropped: 0, sent: 10 });
+    expect(log.stats()).toMatchObject({ acked: 3, refused: 2, dropped: 0, sent: 12 });
     expect(refusals.map((r) => [r.message, r.reason, r.code])).toEqual([
       ['invalid', 'bad params', -32602],
       ['tool error', 'no', undefined],

@@ -9,7 +9,7 @@ export interface GodotLoggerStats {
   sent: number;
   /** Entries Godot acknowledged. */
   acked: number;
-  /** Entries Godot refused: a JSON-RPC error, or a tool error on each of 3 tries. */
+  /** Entries Godot refused: a JSON-RPC error, or a tool error on each of 5 tries. */
   refused: number;
   /** Entries lost here: buffer overflow, or still unsent at `close()`. */
   dropped: number;
@@ -37,9 +37,16 @@ interface Pending extends Queued {
  * Tool errors an entry may get before it counts as refused. A tool error does
  * not say whether the entry is wrong (bad trace id) or Godot is (Redis down,
  * server shutting down), so an entry gets a few more tries, each after the
- * rest of the buffer, and is never retried forever.
+ * rest of the buffer and after a pause that doubles with every tool error in
+ * a row (`toolErrorPause`): a Godot that restarts within a few seconds loses
+ * nothing, and no entry is retried for ever.
  */
-const MAX_TOOL_ERRORS = 3;
+const MAX_TOOL_ERRORS = 5;
+
+/** Pause before sending again after the `streak`-th tool error in a row: 100 ms, doubling, ≤ 2 s. */
+function toolErrorPause(streak: number): number {
+  return Math.min(2000, 100 * 2 ** Math.max(0, streak - 1));
+}
 
 // After -32005, wait this long before sending again (Godot's cap is per connection).
 const BUSY_PAUSE_MS = 20;
@@ -56,6 +63,7 @@ export class LogPipeline {
   readonly #pending = new Map<number, Pending>();
   readonly #connection: GodotConnection;
   readonly #counts = { sent: 0, acked: 0, refused: 0, dropped: 0, filtered: 0 };
+  #toolErrorStreak = 0;
   readonly #idleWaiters = new Set<() => void>();
   readonly #watchdog: NodeJS.Timeout;
   #nextId = 1;
@@ -167,6 +175,7 @@ export class LogPipeline {
     const outcome = classifyReply(reply);
     if (outcome.kind === 'acked') {
       this.#counts.acked += 1;
+      this.#toolErrorStreak = 0;
     } else if (outcome.kind === 'busy') {
       this.#counts.dropped += this.#buffer.unshift([pending]);
       this.#pausedUntil = Date.now() + BUSY_PAUSE_MS;
@@ -175,6 +184,11 @@ export class LogPipeline {
         entry: pending.entry,
         toolErrors: pending.toolErrors + 1,
       });
+      this.#toolErrorStreak += 1;
+      this.#pausedUntil = Math.max(
+        this.#pausedUntil,
+        Date.now() + toolErrorPause(this.#toolErrorStreak),
+      );
     } else {
       this.#counts.refused += 1;
       const { component, level, message } = pending.entry;
