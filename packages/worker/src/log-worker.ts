@@ -313,6 +313,10 @@ export class LogWorker {
       } catch (error) {
         // Without its dead letters the job must not complete: it fails whole,
         // kept in the failed set with every entry (a retry may duplicate some).
+        logger.error(
+          { job: item.job.id, entries: item.entries.length, err: String(error) },
+          'worker: could not queue dead letters, job failed whole',
+        );
         item.reject(
           new UnrecoverableError(`could not dead-letter refused entries: ${String(error)}`),
         );
