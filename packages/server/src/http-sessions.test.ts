@@ -7,6 +7,7 @@ import type { GodotServer } from './godot-server.js';
 import { type HttpSession, HttpSessions } from './http-sessions.js';
 import {
   MCP_PROTOCOL_VERSION,
+  metricSample,
   postInitialize,
   type ServerStack,
   startServerStack,
@@ -17,13 +18,6 @@ const HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
 };
-
-/** The value of a counter or gauge in `/metrics`, 0 when absent. */
-async function metric(server: GodotServer, sample: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
-}
 
 /** Opens a /mcp session with a bare `initialize`, as a client would. */
 async function initialize(server: GodotServer): Promise<string> {
@@ -77,8 +71,8 @@ describe('/mcp sessions are capped (issue 10, finding 3)', () => {
     const ids: string[] = [];
     for (let i = 0; i < 10; i += 1) ids.push(await initialize(server));
 
-    expect(await metric(server, 'godot_http_sessions')).toBe(5);
-    expect(await metric(server, 'godot_http_sessions_evicted_total{reason="limit"}')).toBe(5);
+    expect(await metricSample(server, 'godot_http_sessions')).toBe(5);
+    expect(await metricSample(server, 'godot_http_sessions_evicted_total{reason="limit"}')).toBe(5);
     for (const id of ids.slice(0, 5)) {
       // The SDK's answer to an unknown session: a client initializes again.
       expect(await listTools(server, id)).toMatchObject({ status: 404, code: -32001 });
@@ -86,7 +80,7 @@ describe('/mcp sessions are capped (issue 10, finding 3)', () => {
     for (const id of ids.slice(5)) {
       expect(await listTools(server, id)).toMatchObject({ status: 200, tools: 4 });
     }
-    expect(await metric(server, 'godot_http_sessions')).toBe(5);
+    expect(await metricSample(server, 'godot_http_sessions')).toBe(5);
   });
 
   it('evicts the least recently used idle session, not the oldest nor one with a request open', async () => {
@@ -117,7 +111,9 @@ describe('/mcp sessions are capped (issue 10, finding 3)', () => {
       for (const id of [s1, s2, ...newcomers]) {
         expect(await listTools(server, id)).toMatchObject({ status: 200, tools: 4 });
       }
-      expect(await metric(server, 'godot_http_sessions_evicted_total{reason="limit"}')).toBe(3);
+      expect(await metricSample(server, 'godot_http_sessions_evicted_total{reason="limit"}')).toBe(
+        3,
+      );
     } finally {
       controller.abort();
     }
@@ -130,7 +126,9 @@ describe('/mcp sessions are capped (issue 10, finding 3)', () => {
     const held = [await heldRequest(server, session), await heldRequest(server, session)];
     try {
       await expect.poll(async () => (await listTools(server, session)).status).toBe(429);
-      expect(await metric(server, 'godot_http_requests_refused_total{reason="in_flight"}')).toBe(1);
+      expect(
+        await metricSample(server, 'godot_http_requests_refused_total{reason="in_flight"}'),
+      ).toBe(1);
       // The cap is per session: another one is served.
       expect(await listTools(server, other)).toMatchObject({ status: 200 });
     } finally {

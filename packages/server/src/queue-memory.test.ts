@@ -3,16 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   connectClient,
   errorText,
+  metricSample,
   payload,
   startServerStack,
   waitingEntries,
 } from './server.fixture.js';
 
 const MiB = 1024 * 1024;
-const metric = async (port: number, name: string) => {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-};
 
 describe('Redis memory is bounded in bytes, not only by count', () => {
   it('MAX_QUEUE_BYTES drops the oldest entries and counts them', async () => {
@@ -27,7 +24,7 @@ describe('Redis memory is bounded in bytes, not only by count', () => {
           arguments: { component: 'big', level: 'INFO', message: `${i}:${'x'.repeat(100_000)}` },
         });
       }
-      await expect.poll(() => metric(server.port, 'godot_logs_dropped_total')).toBe(20);
+      await expect.poll(() => metricSample(server, 'godot_logs_dropped_total')).toBe(20);
       const kept = (await waitingEntries(stack.queue)).map((entry) => entry.message.split(':')[0]);
       expect(kept).toEqual(Array.from({ length: 10 }, (_, i) => String(20 + i)));
       const account = await stack.raw.hgetall(stack.queue.toKey('godot-bound'));
@@ -50,7 +47,7 @@ describe('Redis memory is bounded in bytes, not only by count', () => {
           arguments: { component: 'paused', level: 'INFO', message: String(i) },
         });
       }
-      await expect.poll(() => metric(server.port, 'godot_logs_dropped_total')).toBe(30);
+      await expect.poll(() => metricSample(server, 'godot_logs_dropped_total')).toBe(30);
       expect(await stack.raw.llen(stack.queue.toKey('paused'))).toBe(20);
       await stack.queue.resume();
       expect(await stack.raw.llen(stack.queue.toKey('wait'))).toBe(20);

@@ -145,3 +145,10 @@ export function postInitialize(url: string): Promise<Response> {
     }),
   });
 }
+
+/** One sample of a server's `/metrics` (0 when absent), e.g. `metricSample(s, 'x_total{reason="a"}')`. */
+export async function metricSample(server: { port: number }, sample: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}

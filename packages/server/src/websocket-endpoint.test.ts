@@ -8,18 +8,7 @@ import { RawWsClient } from '@godot/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type GodotServer, startGodotServer } from './godot-server.js';
-import { type ServerStack, startServerStack } from './server.fixture.js';
-
-/** The server's `/metrics` text. */
-async function scrape(server: GodotServer): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
-}
-
-/** One sample of `/metrics` (0 when absent), e.g. `metric(s, 'x_total{reason="a"}')`. */
-async function metric(server: GodotServer, sample: string): Promise<number> {
-  const line = (await scrape(server)).split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
-}
+import { metricSample, type ServerStack, startServerStack } from './server.fixture.js';
 
 /** Tries an upgrade: the HTTP refusal (status and body), or `open` with the socket. */
 function tryUpgrade(
@@ -87,9 +76,12 @@ describe('WebSocket limits', () => {
     expect(closed.map((c) => c.code)).toEqual([1013, 1013, 1013, 1013, 1013]);
     expect(closed[0]?.reason).toBe('too many connections (MAX_CONNECTIONS): idlest closed');
     for (const client of later) expect((await client.request('tools/list')).result).toBeDefined();
-    expect(await metric(server, 'godot_websocket_connections')).toBe(5);
+    expect(await metricSample(server, 'godot_websocket_connections')).toBe(5);
     expect(
-      await metric(server, 'godot_websocket_connections_closed_total{reason="max_connections"}'),
+      await metricSample(
+        server,
+        'godot_websocket_connections_closed_total{reason="max_connections"}',
+      ),
     ).toBe(5);
   });
 
@@ -113,7 +105,9 @@ describe('WebSocket limits', () => {
     expect(
       (await python.callTool('logger_log', logCall('no origin').arguments)).result,
     ).toBeDefined();
-    expect(await metric(server, 'godot_websocket_upgrades_refused_total{reason="origin"}')).toBe(4);
+    expect(
+      await metricSample(server, 'godot_websocket_upgrades_refused_total{reason="origin"}'),
+    ).toBe(4);
 
     // The default (nothing listed) refuses every browser page.
     const closed = await stack.start();
@@ -143,11 +137,11 @@ describe('WebSocket limits', () => {
       expect(refused).toHaveLength(1);
       expect(refused[0]).toContain(`"origin":"${origin.slice(0, 100)}… (${origin.length} chars)"`);
       expect(refused[0]).toContain('"remote":"127.0.0.1"');
-      expect(await metric(server, 'godot_websocket_upgrades_refused_total{reason="origin"}')).toBe(
-        3,
-      );
       expect(
-        await metric(server, 'godot_websocket_upgrades_refused_total{reason="unauthorized"}'),
+        await metricSample(server, 'godot_websocket_upgrades_refused_total{reason="origin"}'),
+      ).toBe(3);
+      expect(
+        await metricSample(server, 'godot_websocket_upgrades_refused_total{reason="unauthorized"}'),
       ).toBe(1);
       // The token may come on the URL (RFC 6750 §2.3), and is never logged.
       const byQuery = await tryUpgrade(`${server.url}/?access_token=secret`);
@@ -180,7 +174,7 @@ describe('WebSocket limits', () => {
     const frame = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list' });
     for (let id = 1; id <= 50_000; id += 1) socket.send(frame(id));
     await expect
-      .poll(() => metric(server, 'godot_websocket_reads_paused_total'), { timeout: 10_000 })
+      .poll(() => metricSample(server, 'godot_websocket_reads_paused_total'), { timeout: 10_000 })
       .toBe(1);
     // Paused, the server reads no more: its memory stays where the pause left it.
     await sleep(1000);
@@ -193,7 +187,7 @@ describe('WebSocket limits', () => {
     );
     // Without the limit, the same attack grew heap+buffers by about 630 MiB here.
     expect(growthMiB).toBeLessThan(100);
-    expect(await metric(server, 'godot_websocket_connections')).toBe(1);
+    expect(await metricSample(server, 'godot_websocket_connections')).toBe(1);
     expect(replies).toBe(0);
 
     // Backpressure, not loss: once the client reads, every request is answered,
@@ -202,10 +196,16 @@ describe('WebSocket limits', () => {
     socket.resume();
     await expect.poll(() => replies, { timeout: 30_000, interval: 200 }).toBe(50_000);
     expect(
-      await metric(server, 'godot_websocket_calls_refused_total{reason="max_calls_in_flight"}'),
+      await metricSample(
+        server,
+        'godot_websocket_calls_refused_total{reason="max_calls_in_flight"}',
+      ),
     ).toBe(refusals);
     expect(
-      await metric(server, 'godot_websocket_connections_closed_total{reason="unread_replies"}'),
+      await metricSample(
+        server,
+        'godot_websocket_connections_closed_total{reason="unread_replies"}',
+      ),
     ).toBe(0);
     socket.close();
   }, 60_000);
@@ -275,7 +275,10 @@ describe('WebSocket limits while Redis is frozen (calls stay in flight for 1 s)'
       queued: true,
     });
     expect(
-      await metric(server, 'godot_websocket_calls_refused_total{reason="max_calls_in_flight"}'),
+      await metricSample(
+        server,
+        'godot_websocket_calls_refused_total{reason="max_calls_in_flight"}',
+      ),
     ).toBe(1);
     console.log(`calls in flight: 4th call refused after ${refusedAfterMs} ms`);
   });
@@ -300,10 +303,16 @@ describe('WebSocket limits while Redis is frozen (calls stay in flight for 1 s)'
     expect((await busy[0]?.closed)?.code).toBe(1013);
     expect((await next.request('tools/list')).result).toBeDefined();
     expect(
-      await metric(server, 'godot_websocket_upgrades_refused_total{reason="max_connections"}'),
+      await metricSample(
+        server,
+        'godot_websocket_upgrades_refused_total{reason="max_connections"}',
+      ),
     ).toBe(1);
     expect(
-      await metric(server, 'godot_websocket_connections_closed_total{reason="max_connections"}'),
+      await metricSample(
+        server,
+        'godot_websocket_connections_closed_total{reason="max_connections"}',
+      ),
     ).toBe(1);
   });
 });
