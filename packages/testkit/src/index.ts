@@ -9,7 +9,7 @@ export { DEWEY_LEVELS, type DeweyLevel } from './dewey-levels.js';
 export { DeweyErrorCode, DeweyRpcError } from './dewey-rpc-error.js';
 export type { DeweyRow, DeweyStats, StoredLog } from './dewey-store.js';
 export { DEWEY_TOOL_LIST, DEWEY_TOOL_NAMES, type DeweyToolName } from './dewey-tool-list.js';
-export { freePort } from './free-port.js';
+export { freeClusterPort, freePort } from './free-port.js';
 export { DEWEY_INITIALIZE_RESULT } from './json-rpc-frames.js';
 export {
   type CloseInfo,
@@ -18,6 +18,11 @@ export {
   type RawWsClientOptions,
   toolPayload,
 } from './raw-ws-client.js';
+export {
+  REDIS_CLI_NOT_FOUND_MESSAGE,
+  RedisCluster,
+  type RedisClusterOptions,
+} from './redis-cluster.js';
 export {
   type RedisCommandOptions,
   RedisReplyError,
