@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, RedisServer } from '@godot/testkit';
+import { freePort, RedisCluster, RedisServer } from '@godot/testkit';
 import { GODOT_MAINS, GodotProcess, REPO_ROOT } from '../test/support/godot-process.js';
 import { fetchJson, waitUntil } from '../test/support/http-probe.js';
 import type { LoadJob, LoadOutput } from './load-main.js';
@@ -17,7 +17,10 @@ export interface TakenRows {
 
 /** The bench's deployment: every part its own process. */
 export interface BenchStack {
+  /** The Redis (on a cluster, its first master: `redisNodes` lists them all). */
   redis: RedisServer;
+  /** Every redis-server process: the one Redis, or the cluster's masters. */
+  redisNodes: readonly RedisServer[];
   emulator: GodotProcess;
   server: GodotProcess;
   worker: GodotProcess;
@@ -43,6 +46,11 @@ export interface BenchStackOptions {
    * @default true
    */
   compiled?: boolean;
+  /**
+   * Run on a private 3-master Redis Cluster (AOF everysec on each) with
+   * `QUEUE_SHARDS=shards`, instead of one redis-server. @default undefined
+   */
+  cluster?: { shards: number };
 }
 
 /** The compiled entry points, as deploy/supervisord.conf runs them. */
@@ -58,8 +66,11 @@ const COMPILED_MAINS = {
  */
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'godot-bench-'));
+  const persistence = { appendonly: true, appendfsync: 'everysec' } as const;
   const [redis, deweyPort, controlPort, serverPort, workerPort] = await Promise.all([
-    RedisServer.start({ appendonly: true, appendfsync: 'everysec' }),
+    options.cluster
+      ? RedisCluster.start({ masters: 3, ...persistence })
+      : RedisServer.start(persistence),
     freePort(),
     freePort(),
     freePort(),
@@ -72,8 +83,15 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     env: { DEWEY_EMULATOR_PORT: String(deweyPort), BENCH_CONTROL_PORT: String(controlPort) },
     readyUrl: `${control}/stats`,
   });
+  const redisNodes = redis instanceof RedisCluster ? redis.nodes : [redis];
   const env = {
-    REDIS_URL: redis.url,
+    ...(redis instanceof RedisCluster
+      ? {
+          REDIS_URL: redis.seeds,
+          REDIS_CLUSTER: 'true',
+          QUEUE_SHARDS: String(options.cluster?.shards ?? 1),
+        }
+      : { REDIS_URL: redis.url }),
     DEWEY_URL: `ws://127.0.0.1:${deweyPort}`,
     QUEUE_NAME: `bench-${randomUUID().slice(0, 8)}`,
     HOST: '127.0.0.1',
@@ -113,7 +131,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   );
   let loads = 0;
   return {
-    redis,
+    redis: redisNodes[0] as RedisServer,
+    redisNodes,
     emulator,
     server,
     worker,

@@ -49,8 +49,8 @@ export async function runPhase(
   const pids = () => ({
     server: stack.server.pid,
     worker: stack.worker.pid,
-    redis: stack.redis.pid,
     emulator: stack.emulator.pid,
+    ...Object.fromEntries(stack.redisNodes.map((node, index) => [`redis-${index}`, node.pid])),
   });
   const cpuBefore = cpuSnapshot(pids());
   const machineBefore = machineCpuSeconds();
@@ -97,7 +97,9 @@ export async function runPhase(
   };
   const cpu: Record<string, number> = { load: load.cpuSeconds };
   for (const [process, seconds] of Object.entries(cpuAfter)) {
-    cpu[process] = seconds - (cpuBefore[process] ?? Number.NaN);
+    // Every redis-server (a cluster's masters) counts as `redis`.
+    const name = process.startsWith('redis-') ? 'redis' : process;
+    cpu[name] = (cpu[name] ?? 0) + seconds - (cpuBefore[process] ?? Number.NaN);
   }
   // Everything else the machine did meanwhile (other jobs, the kernel, this script).
   // Clamped at 0: /proc/stat and per-process counters tick separately (±10 ms).

@@ -1,6 +1,8 @@
 /**
  * `pnpm bench [--quick] [--json] [--profile]`: measures Godot against the
- * "Numbers to beat" of godot.md on this machine.
+ * "Numbers to beat" of godot.md on this machine. `pnpm bench --cluster
+ * [--quick] [--json]` measures the Redis Cluster path instead: one Redis,
+ * then a 3-master cluster with 1 and with 3 queue shards (bench/cluster-bench.ts).
  *
  * Every part runs as its own process on 127.0.0.1: a private redis-server
  * (AOF, everysec, as in production), the Dewey emulator (bench/emulator-main.ts),
@@ -46,6 +48,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuTable, resultsTable } from './bench-report.js';
 import { startBenchStack } from './bench-stack.js';
+import { runClusterBench } from './cluster-bench.js';
 import { RssSampler } from './proc-stats.js';
 import { summarizeProfiles } from './profile-summary.js';
 import { redisStatsTable, resetRedisStats } from './redis-stats.js';
@@ -58,6 +61,7 @@ const { values: flags } = parseArgs({
     json: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
+    cluster: { type: 'boolean', default: false },
     connections: { type: 'string', default: '8' },
     'in-flight': { type: 'string', default: '64' },
   },
@@ -72,6 +76,18 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const GODOT = ['server', 'worker', 'redis'] as const;
 
 async function main(): Promise<void> {
+  if (flags.cluster) {
+    progress('building (pnpm build)…');
+    execFileSync('pnpm', ['build'], { stdio: 'ignore' });
+    const ok = await runClusterBench({
+      quick: flags.quick,
+      json: flags.json,
+      connections: Number(flags.connections),
+      maxInFlight: Number(flags['in-flight']),
+    });
+    process.exitCode = ok ? 0 : 1;
+    return;
+  }
   const profileDir = flags.profile ? await mkdtemp(join(tmpdir(), 'godot-prof-')) : undefined;
   progress(`starting the stack${flags.quick ? ' (quick)' : ''}…`);
   const launched = Date.now();

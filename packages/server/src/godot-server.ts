@@ -2,15 +2,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type Config,
+  createRedisConnection,
   DEFAULT_MAX_FRAME_BYTES,
   DeweyClient,
   deweyClientOptions,
+  duplicateConnection,
   LOG_QUEUE_STREAMS,
   type Logger,
   type LogJobData,
+  queueShards,
+  type RedisConnection,
+  shardShare,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { createGodotMcpServer } from './godot-tools.js';
 import { HealthCheck } from './health.js';
 import { createHttpApp } from './http-app.js';
@@ -28,8 +32,10 @@ export type GodotServerConfig = Pick<
   | 'PORT'
   | 'HOST'
   | 'REDIS_URL'
+  | 'REDIS_CLUSTER'
   | 'DEWEY_URL'
   | 'QUEUE_NAME'
+  | 'QUEUE_SHARDS'
   | 'MAX_QUEUE_SIZE'
   | 'MAX_QUEUE_BYTES'
   | 'MAX_ENTRY_BYTES'
@@ -78,22 +84,29 @@ export async function startGodotServer(
   const { logger } = options;
   // Fail fast rather than buffer while Redis is away: logger_log must answer
   // within 1 s with an error, never hang (REQ-PERF-006).
-  const redis = new Redis(config.REDIS_URL, {
+  const redis = createRedisConnection(config, {
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 1000,
-    retryStrategy: (times) => Math.min(times * 100, 1000),
+    redis: {
+      maxRetriesPerRequest: 1,
+      connectTimeout: 1000,
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+    },
   });
-  redis.on('error', (error) => logger.debug({ err: error.message }, 'redis: connection error'));
-  await waitForRedis(redis, logger);
-  const queue = new Queue<LogJobData>(config.QUEUE_NAME, {
-    connection: redis,
-    streams: LOG_QUEUE_STREAMS,
-  });
-  queue.on('error', (error) => logger.debug({ err: error.message }, 'queue: error'));
-  const metrics = createServerMetrics(() =>
-    queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+  redis.on('error', (error: Error) =>
+    logger.debug({ err: error.message }, 'redis: connection error'),
   );
+  await waitForRedis(redis, logger);
+  // One BullMQ queue per shard, all on the one connection (queue-shards.ts).
+  const queues = queueShards(config).map(({ name, prefix }) => {
+    const queue = new Queue<LogJobData>(name, {
+      connection: redis,
+      prefix,
+      streams: LOG_QUEUE_STREAMS,
+    });
+    queue.on('error', (error) => logger.debug({ err: error.message }, 'queue: error'));
+    return queue;
+  });
+  const metrics = createServerMetrics(() => sumJobCounts(queues));
   registerWorkerMetricsView({
     registry: metrics.registry,
     redis,
@@ -101,7 +114,10 @@ export async function startGodotServer(
     logger,
   });
   // A connection of its own for SUBSCRIBE, which takes a connection over.
-  const subscriber = redis.duplicate({ enableOfflineQueue: true, autoResubscribe: false });
+  const subscriber = duplicateConnection(redis, {
+    enableOfflineQueue: true,
+    autoResubscribe: false,
+  });
   subscriber.on('error', (error) =>
     logger.debug({ err: error.message }, 'redis: subscriber connection error'),
   );
@@ -112,10 +128,15 @@ export async function startGodotServer(
     logger,
   });
   await levels.start();
+  // The bound is split evenly over the shards (README, "Scaling out").
+  const maxEntries = shardShare(config.MAX_QUEUE_SIZE, queues.length);
+  const maxBytes = shardShare(config.MAX_QUEUE_BYTES, queues.length);
   const ingest = new Ingest({
-    queue,
+    shards: queues.map((queue) => ({
+      queue,
+      bound: new QueueBound(redis, queue, maxEntries, maxBytes),
+    })),
     levels,
-    bound: new QueueBound(redis, queue, config.MAX_QUEUE_SIZE, config.MAX_QUEUE_BYTES),
     connected: () => redis.status === 'ready',
     metrics,
     logger,
@@ -137,13 +158,21 @@ export async function startGodotServer(
     createGodotMcpServer({ ingest, levels, dewey, metrics, logger, maxReplyBytes }, context);
   // Room for an entry of MAX_ENTRY_BYTES whose every character JSON escapes, plus framing.
   const maxFrameBytes = Math.max(DEFAULT_MAX_FRAME_BYTES, config.MAX_ENTRY_BYTES * 2 + 64 * 1024);
-  const health = new HealthCheck({ redis, queue, deweyUp: () => dewey.isUp });
+  const health = new HealthCheck({
+    redis,
+    queues,
+    queueName: config.QUEUE_NAME,
+    deweyUp: () => dewey.isUp,
+    lastOutOfMemory: () => ingest.lastOutOfMemory,
+  });
   const http = createHttpApp({
     createMcpServer,
     health: () => health.check(),
     metrics,
-    queue,
+    queues,
     logger,
+    redis,
+    queueName: config.QUEUE_NAME,
     authToken: config.AUTH_TOKEN,
     adminToken: config.ADMIN_TOKEN,
     maxBodyBytes: maxFrameBytes,
@@ -198,7 +227,7 @@ export async function startGodotServer(
         await http.closeSessions();
         server.closeAllConnections();
         await stopped;
-        await Promise.allSettled([dewey.close(), queue.close()]);
+        await Promise.allSettled([dewey.close(), ...queues.map((queue) => queue.close())]);
         levels.close();
         subscriber.disconnect();
         redis.disconnect();
@@ -214,7 +243,11 @@ export async function startGodotServer(
  * give Redis a few seconds at start. If it is still away, start anyway:
  * `/health` says so and logging begins as soon as Redis answers.
  */
-async function waitForRedis(redis: Redis, logger: Logger, timeoutMs = 5000): Promise<void> {
+async function waitForRedis(
+  redis: RedisConnection,
+  logger: Logger,
+  timeoutMs = 5000,
+): Promise<void> {
   if (redis.status === 'ready') return;
   const ready = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
@@ -224,4 +257,16 @@ async function waitForRedis(redis: Redis, logger: Logger, timeoutMs = 5000): Pro
     });
   });
   if (!ready) logger.warn({ timeout_ms: timeoutMs }, 'redis: not reachable yet, starting anyway');
+}
+
+/** The job counts of every shard, added up. */
+async function sumJobCounts(queues: readonly Queue[]): Promise<Record<string, number>> {
+  const all = await Promise.all(
+    queues.map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'failed')),
+  );
+  const total: Record<string, number> = {};
+  for (const counts of all) {
+    for (const [state, count] of Object.entries(counts)) total[state] = (total[state] ?? 0) + count;
+  }
+  return total;
 }

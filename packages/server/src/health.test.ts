@@ -107,7 +107,13 @@ describe('HealthCheck', () => {
     const queue = new Queue(`health-${randomUUID().slice(0, 8)}`, { connection: redis });
     queue.on('error', () => {});
     opened.push({ redis, queue });
-    const check = new HealthCheck({ redis, queue, deweyUp: () => true, ...more });
+    const check = new HealthCheck({
+      redis,
+      queues: [queue],
+      queueName: queue.name,
+      deweyUp: () => true,
+      ...more,
+    });
     return { check, key: workerHeartbeatKey(queue.name) };
   }
 

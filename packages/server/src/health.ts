@@ -1,21 +1,49 @@
-import { withDefaults, withTimeout, workerHeartbeatKey } from '@godot/shared';
+import {
+  isCluster,
+  type RedisConnection,
+  withDefaults,
+  withTimeout,
+  workerHeartbeatKey,
+} from '@godot/shared';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+
+const STATES = ['waiting', 'paused', 'active', 'delayed', 'failed'] as const;
+type QueueCounts = Record<(typeof STATES)[number], number>;
 
 /** Body of `GET /health`. */
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'unhealthy';
-  redis: { up: boolean; error?: string; used_memory?: number; maxmemory?: number };
+  /** On a cluster, the memory figures are those of the master nearest its maxmemory. */
+  redis: {
+    up: boolean;
+    error?: string;
+    used_memory?: number;
+    maxmemory?: number;
+    /** Masters read (a cluster's), 1 for a single Redis. */
+    nodes?: number;
+  };
   dewey: { up: boolean };
-  queue?: { waiting: number; paused: number; active: number; delayed: number; failed: number };
+  /** Summed over the shards; `shards` lists each when there are several. */
+  queue?: QueueCounts & { shards?: Array<QueueCounts & { shard: number }> };
   worker: { heartbeat_age_ms: number | null; workers: number };
 }
 
 /** Options of `HealthCheck`. */
 export interface HealthCheckOptions {
-  redis: Redis;
-  queue: Queue;
+  redis: RedisConnection;
+  /** Every queue shard, in shard order. */
+  queues: readonly Queue[];
+  /** QUEUE_NAME, whose heartbeat key the workers write. */
+  queueName: string;
   deweyUp: () => boolean;
+  /**
+   * When this server's last write was refused for lack of memory (epoch ms),
+   * or undefined once a later one went in (`Ingest.lastOutOfMemory`).
+   * @default () => undefined
+   */
+  lastOutOfMemory?: () => number | undefined;
+  /** A refusal older than this no longer makes the queue count as full. @default 10000 */
+  outOfMemoryWindowMs?: number;
   /** A worker whose heartbeat is older than this counts as gone. @default 30000 */
   heartbeatMaxAgeMs?: number;
   /** A reading of Redis serves every caller for this long. @default 1000 */
@@ -28,10 +56,10 @@ export interface HealthCheckOptions {
 type Reading =
   | {
       ok: true;
-      counts: Record<string, number>;
+      shards: QueueCounts[];
       newestBeat: number | null;
       workers: number;
-      memory: { used: number; max: number };
+      memory: { used: number; max: number; nodes: number };
     }
   | { ok: false; error: string };
 
@@ -54,12 +82,18 @@ export class HealthCheck {
 
   constructor(options: HealthCheckOptions) {
     this.options = withDefaults(
-      { heartbeatMaxAgeMs: 30_000, cacheMs: 1000, timeoutMs: 1000 },
+      {
+        heartbeatMaxAgeMs: 30_000,
+        cacheMs: 1000,
+        timeoutMs: 1000,
+        lastOutOfMemory: () => undefined,
+        outOfMemoryWindowMs: 10_000,
+      },
       options,
     );
     if (!(this.options.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
     if (!(this.options.cacheMs >= 0)) throw new RangeError('cacheMs must not be negative');
-    this.heartbeatKey = workerHeartbeatKey(options.queue.name);
+    this.heartbeatKey = workerHeartbeatKey(options.queueName);
   }
 
   /** The HTTP code and body of `GET /health` now. */
@@ -86,11 +120,15 @@ export class HealthCheck {
         },
       };
     }
-    const { counts, newestBeat, workers, memory } = reading;
+    const { shards, newestBeat, workers, memory } = reading;
+    const queue = { ...sumCounts(shards) };
     const age = newestBeat === null ? null : Math.max(0, Date.now() - newestBeat);
     const workerOk = age !== null && age <= heartbeatMaxAgeMs;
     // maxmemory with noeviction: at the limit Redis refuses every new entry.
-    const full = memory.max > 0 && memory.used >= memory.max;
+    const refusedAt = this.options.lastOutOfMemory();
+    const full =
+      (memory.max > 0 && memory.used >= memory.max) ||
+      (refusedAt !== undefined && Date.now() - refusedAt < this.options.outOfMemoryWindowMs);
     const healthy = workerOk && !full;
     return {
       code: healthy ? 200 : 503,
@@ -101,15 +139,13 @@ export class HealthCheck {
           ...(full ? { error: 'out of memory (maxmemory reached): entries are refused' } : {}),
           used_memory: memory.used,
           maxmemory: memory.max,
+          nodes: memory.nodes,
         },
         dewey,
-        queue: {
-          waiting: counts.waiting ?? 0,
-          paused: counts.paused ?? 0,
-          active: counts.active ?? 0,
-          delayed: counts.delayed ?? 0,
-          failed: counts.failed ?? 0,
-        },
+        queue:
+          shards.length > 1
+            ? { ...queue, shards: shards.map((counts, shard) => ({ shard, ...counts })) }
+            : queue,
         worker: { heartbeat_age_ms: age, workers },
       },
     };
@@ -124,24 +160,27 @@ export class HealthCheck {
     return this.cached.reading;
   }
 
-  /** Two round trips, whatever the size of the keyspace. Never rejects. */
+  /**
+   * One round trip per shard and one per master, run together, whatever the
+   * size of the keyspace. Never rejects.
+   */
   private async read(): Promise<Reading> {
-    const { redis, queue, heartbeatMaxAgeMs, timeoutMs } = this.options;
+    const { redis, queues, heartbeatMaxAgeMs, timeoutMs } = this.options;
     const cutoff = Date.now() - heartbeatMaxAgeMs;
     try {
-      const [counts, beats] = await withTimeout(
+      const [shards, beats, memory] = await withTimeout(
         Promise.all([
-          queue.getJobCounts('waiting', 'paused', 'active', 'delayed', 'failed'),
+          Promise.all(queues.map((queue) => queue.getJobCounts(...STATES))),
           redis
             .pipeline()
             .zrevrange(this.heartbeatKey, 0, 0, 'WITHSCORES')
             .zcount(this.heartbeatKey, cutoff, '+inf')
-            .info('memory')
             .exec(),
+          readMemory(redis),
         ]),
         timeoutMs,
       );
-      const [newest, live, info] = (beats ?? []).map(([error, result]) => {
+      const [newest, live] = (beats ?? []).map(([error, result]) => {
         if (error) throw error;
         return result;
       });
@@ -149,17 +188,43 @@ export class HealthCheck {
       // Members older than the maximum age are a dead worker's: ignore them
       // (the workers' own beats remove them).
       const newestBeat = Number.isFinite(score) && score >= cutoff ? score : null;
-      const field = (name: string) =>
-        Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(String(info))?.[1] ?? 0);
       return {
         ok: true,
-        counts,
+        shards: shards.map((counts) => sumCounts([counts])),
         newestBeat,
         workers: Number(live ?? 0),
-        memory: { used: field('used_memory'), max: field('maxmemory') },
+        memory,
       };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
+}
+
+/** Adds up job counts, each state present (0 when BullMQ left it out). */
+function sumCounts(all: readonly Partial<Record<string, number>>[]): QueueCounts {
+  const total = Object.fromEntries(STATES.map((state) => [state, 0])) as QueueCounts;
+  for (const counts of all) for (const state of STATES) total[state] += counts[state] ?? 0;
+  return total;
+}
+
+/**
+ * Memory of the master nearest its `maxmemory` (the one that refuses writes
+ * first), or of the one Redis: `INFO memory` on each.
+ */
+async function readMemory(
+  redis: RedisConnection,
+): Promise<{ used: number; max: number; nodes: number }> {
+  const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+  const infos = await Promise.all(nodes.map((node) => node.info('memory')));
+  let fullest = { used: 0, max: 0, ratio: -1 };
+  for (const info of infos) {
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    const used = field('used_memory');
+    const max = field('maxmemory');
+    // Without a maxmemory a node cannot be full; among those, the largest counts.
+    const ratio = max > 0 ? used / max : used / Number.MAX_SAFE_INTEGER;
+    if (ratio > fullest.ratio) fullest = { used, max, ratio };
+  }
+  return { used: fullest.used, max: fullest.max, nodes: nodes.length };
 }

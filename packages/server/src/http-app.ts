@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { Logger } from '@godot/shared';
+import type { Logger, RedisConnection } from '@godot/shared';
 import type { Server as McpProtocolServer } from '@modelcontextprotocol/sdk/server/index.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue } from 'bullmq';
 import express, {
@@ -13,18 +11,27 @@ import express, {
 } from 'express';
 import { isAuthorized, isAuthorizedRequest, withoutAccessToken } from './auth.js';
 import type { HealthReport } from './health.js';
-import { type HttpSession, HttpSessions } from './http-sessions.js';
+import { HttpRequestsInFlight, type OpenRequest } from './http-requests-in-flight.js';
+import { HttpSessionRegistry } from './http-session-registry.js';
 import { BEARER_CHALLENGE, connectHint, oauthHintRouter } from './oauth-hint.js';
 import type { ServerMetrics } from './server-metrics.js';
 
+/** What the /mcp middlewares hand on to the handler. */
+type McpLocals = { request?: OpenRequest };
+
 /** Options of `createHttpApp`. */
 export interface HttpAppOptions {
-  /** Builds the MCP server (protocol instance) of one HTTP session; `remoteAddress` is its initializer's. */
+  /** Builds the MCP server (protocol instance) that answers one /mcp request; `remoteAddress` is its caller's. */
   createMcpServer: (context: { remoteAddress?: string }) => McpProtocolServer;
   health: () => Promise<{ code: number; report: HealthReport }>;
   metrics: ServerMetrics;
-  queue: Queue;
+  /** Every queue shard, shown in the dashboard. */
+  queues: readonly Queue[];
   logger: Logger;
+  /** Where /mcp sessions are recorded, shared by every server of the queue (a single sorted-set key). */
+  redis: RedisConnection;
+  /** Names the sessions' key (QUEUE_NAME): servers of one queue serve each other's sessions. */
+  queueName: string;
   /**
    * Token required on `/mcp`, as `Authorization: Bearer <token>` or as
    * `?access_token=<token>` (for clients configured by URL alone).
@@ -35,17 +42,18 @@ export interface HttpAppOptions {
   adminToken?: string;
   /** Largest JSON body on `/mcp`. */
   maxBodyBytes: number;
-  /** An HTTP MCP session idle this long is closed. @default 1800000 (30 min) */
+  /** An HTTP MCP session not seen for this long is forgotten. @default 1800000 (30 min) */
   sessionIdleMs?: number;
-  /** Most open `/mcp` sessions (MAX_HTTP_SESSIONS); the idlest is closed to admit one more. @default 1000 */
+  /** Most `/mcp` sessions of all servers together (MAX_HTTP_SESSIONS); the least recently seen is forgotten to admit one more. @default 1000 */
   maxSessions?: number;
-  /** Most unanswered requests per `/mcp` session (MAX_CALLS_IN_FLIGHT); more get 429. @default 1000 */
+  /** Most unanswered requests per `/mcp` session on this server (MAX_CALLS_IN_FLIGHT); more get 429. @default 1000 */
   maxCallsInFlight?: number;
 }
 
-/** The HTTP side of port 9060, plus a hook to close open MCP sessions. */
+/** The HTTP side of port 9060, plus a hook to end the /mcp requests in flight. */
 export interface HttpApp {
   app: Express;
+  /** Closes the /mcp requests in flight (their responses end); sessions live on in Redis. */
   closeSessions(): Promise<void>;
 }
 
@@ -79,19 +87,21 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
           .send('ADMIN_TOKEN required');
       },
       (req: Request, res: Response, next: NextFunction) => {
-        board ??= loadBoard(options.queue);
+        board ??= loadBoard(options.queues);
         board.then((router) => router(req, res, next), next);
       },
     );
   }
 
-  const sessions = new HttpSessions({
+  const sessions = new HttpSessionRegistry({
+    redis: options.redis,
+    queueName: options.queueName,
     metrics,
     logger,
     maxSessions: options.maxSessions,
-    maxInFlight: options.maxCallsInFlight,
     idleMs: options.sessionIdleMs,
   });
+  const inFlight = new HttpRequestsInFlight({ logger, maxPerSession: options.maxCallsInFlight });
 
   // OAuth clients answered in JSON with how to send the token (issue 11).
   app.use(oauthHintRouter(options.authToken));
@@ -110,31 +120,46 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   // The session, and its room for one more request, are checked before the
   // body is read: a refused request costs no parsing.
-  const admit = (
-    req: Request,
-    res: Response<unknown, { session?: HttpSession }>,
-    next: NextFunction,
-  ) => {
-    const id = req.header('mcp-session-id');
-    if (id === undefined) return next();
-    const session = sessions.get(id);
-    if (session === undefined) {
-      res.status(404).json(rpcError(-32001, 'Session not found: initialize again'));
+  const admit = async (req: Request, res: Response<unknown, McpLocals>, next: NextFunction) => {
+    if (req.method !== 'POST' && req.method !== 'DELETE') {
+      // No GET stream: Godot never sends a message of its own, and a client
+      // takes 405 as "no stream" (MCP Streamable HTTP, "Listening for
+      // Messages from the Server"). A stream would also tie a client to one server.
+      res
+        .status(405)
+        .set('Allow', 'POST, DELETE')
+        .json(rpcError(-32000, 'Method not allowed: /mcp takes POST, and DELETE to end a session'));
       return;
     }
-    if (!sessions.begin(id, session, res)) {
+    const id = req.header('mcp-session-id');
+    const request = inFlight.begin(id, res);
+    if (request === undefined) {
       metrics.httpRequestsRefused.inc({ reason: 'in_flight' });
       res
         .status(429)
         .json(
           rpcError(
             -32000,
-            `Too many requests in flight on this session (MAX_CALLS_IN_FLIGHT=${sessions.maxInFlight}); wait for replies`,
+            `Too many requests in flight on this session (MAX_CALLS_IN_FLIGHT=${inFlight.max}); wait for replies`,
           ),
         );
       return;
     }
-    res.locals.session = session;
+    res.locals.request = request;
+    if (id === undefined) return next();
+    const found = req.method === 'DELETE' ? await sessions.forget(id) : await sessions.touch(id);
+    if (found === 'unknown') {
+      // The SDK's answer to an unknown session: a client initializes again.
+      res.status(404).json(rpcError(-32001, 'Session not found: initialize again'));
+      return;
+    }
+    if (req.method === 'DELETE') {
+      if (found === 'known') res.status(200).end();
+      else res.status(503).json(rpcError(-32000, 'Session store (Redis) unavailable: try again'));
+      return;
+    }
+    // `unavailable` is served too: Redis away must not fail queries to Dewey,
+    // and a session is no credential (AUTH_TOKEN is), so nothing is exposed.
     next();
   };
   app.all(
@@ -142,16 +167,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     authorize,
     admit,
     express.json({ limit: options.maxBodyBytes }),
-    async (req, res: Response<unknown, { session?: HttpSession }>) => {
-      let session = res.locals.session;
-      if (session === undefined) {
+    async (req: Request, res: Response<unknown, McpLocals>) => {
+      if (req.header('mcp-session-id') === undefined) {
         if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
           res.status(400).json(rpcError(-32000, 'Bad Request: no session; send initialize first'));
           return;
         }
-        session = await openSession(req.socket.remoteAddress);
+        // Set before the SDK writes the head, which keeps headers set here.
+        res.setHeader('mcp-session-id', await sessions.open());
       }
-      await session.transport.handleRequest(req, res, req.body);
+      // Stateless: a transport and a protocol server for this request alone,
+      // so that whichever server the request lands on can answer it (the
+      // session lives in Redis). Both are cheap: the tool catalog is built
+      // once per process. The SDK's stateless mode checks no session id and
+      // needs no initialize first; the check above is ours.
+      const { StreamableHTTPServerTransport } = await loadStreamableHttp();
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+      const mcp = options.createMcpServer({ remoteAddress: req.socket.remoteAddress });
+      // Closed when the response ends (or at shutdown); nothing outlives it.
+      if (res.locals.request?.serve(mcp) !== true) return;
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res, req.body);
     },
   );
 
@@ -182,30 +218,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     },
   );
 
-  async function openSession(remoteAddress: string | undefined): Promise<HttpSession> {
-    const { StreamableHTTPServerTransport } = await loadStreamableHttp();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      onsessioninitialized: (sessionId) => sessions.add(sessionId, session),
-    });
-    const session: HttpSession = { transport, lastSeen: Date.now(), inFlight: 0 };
-    const mcp = options.createMcpServer({ remoteAddress });
-    mcp.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId, session);
-    };
-    await mcp.connect(transport);
-    return session;
-  }
-
   return {
     app,
-    closeSessions: () => sessions.closeAll(),
+    closeSessions: async () => {
+      sessions.close();
+      await inFlight.closeAll();
+    },
   };
 }
 
 /**
  * The SDK's Streamable HTTP transport (with Hono's Node adapter) is loaded
- * on the first `/mcp` session: most clients speak WebSocket, and it costs
+ * on the first `/mcp` request: most clients speak WebSocket, and it costs
  * every server process ~5 MB of RSS.
  */
 let streamableHttp:
@@ -216,7 +240,7 @@ function loadStreamableHttp() {
   return streamableHttp;
 }
 
-async function loadBoard(queue: Queue): Promise<RequestHandler> {
+async function loadBoard(queues: readonly Queue[]): Promise<RequestHandler> {
   const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
     import('@bull-board/api'),
     import('@bull-board/api/bullMQAdapter'),
@@ -224,7 +248,16 @@ async function loadBoard(queue: Queue): Promise<RequestHandler> {
   ]);
   const adapter = new ExpressAdapter();
   adapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter: adapter });
+  createBullBoard({
+    // Bull Board tells queues apart by name, and on a cluster every shard has
+    // the same name under its own prefix: name each by its shard.
+    queues: queues.map((queue, index) =>
+      queues.length > 1
+        ? new BullMQAdapter(queue, { prefix: `shard-${index}:` })
+        : new BullMQAdapter(queue),
+    ),
+    serverAdapter: adapter,
+  });
   return adapter.getRouter() as RequestHandler;
 }
 

@@ -5,14 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { GodotServer } from './godot-server.js';
 import { createHttpServer } from './http-server.js';
-import {
-  connectClient,
-  MCP_PROTOCOL_VERSION,
-  payload,
-  postInitialize,
-  type ServerStack,
-  startServerStack,
-} from './server.fixture.js';
+import { initializeSession, mcpRequest } from './mcp-http.fixture.js';
+import { connectClient, payload, type ServerStack, startServerStack } from './server.fixture.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 
 /** A raw TCP client that records what it receives and when it was closed. */
@@ -41,8 +35,6 @@ async function rawSocket(port: number): Promise<RawSocket> {
   return { socket, received: () => data, closed };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function closedCount(metrics: ServerMetrics, reason: string): Promise<number> {
   const { values } = await metrics.httpConnectionsClosed.get();
   return values.find((value) => value.labels.reason === reason)?.value ?? 0;
@@ -54,7 +46,8 @@ describe('idle and slow TCP connections are closed (issue 10, finding 4)', () =>
   let server: GodotServer;
 
   beforeAll(async () => {
-    stack = await startServerStack({ HEADERS_TIMEOUT_MS });
+    // Dewey answers slowly in one test, and must not time out meanwhile.
+    stack = await startServerStack({ HEADERS_TIMEOUT_MS, DEWEY_TIMEOUT_MS: 10_000 });
     server = await stack.start();
   });
   afterAll(async () => {
@@ -105,37 +98,28 @@ describe('idle and slow TCP connections are closed (issue 10, finding 4)', () =>
     expect(await closedCount(server.metrics, 'invalid')).toBe(1);
   });
 
-  it('keeps a WebSocket and an SSE stream open well past the timeouts', async () => {
+  it('keeps a WebSocket and a slow /mcp reply (an SSE stream) open well past the timeouts', async () => {
     const client = await connectClient(server.url);
-    const session = await postInitialize(`http://127.0.0.1:${server.port}/mcp`);
-    await session.text();
-    const controller = new AbortController();
-    const stream = await fetch(`http://127.0.0.1:${server.port}/mcp`, {
-      headers: {
-        accept: 'text/event-stream',
-        'mcp-session-id': session.headers.get('mcp-session-id') ?? '',
-        'mcp-protocol-version': MCP_PROTOCOL_VERSION,
-      },
-      signal: controller.signal,
-    });
-    expect(stream.status).toBe(200);
-    let streamEnded = false;
-    void stream.text().then(
-      () => {
-        streamEnded = true;
-      },
-      () => undefined, // aborted below
-    );
+    const session = await initializeSession(server);
+    // /mcp has no standing GET stream (405): its long-lived responses are
+    // replies to slow tool calls, streamed as SSE until the reply is written.
+    stack.dewey.setReplyDelay(HEADERS_TIMEOUT_MS * 5);
     try {
-      await sleep(HEADERS_TIMEOUT_MS * 5);
-      expect(streamEnded).toBe(false);
+      const started = Date.now();
+      const query = await mcpRequest(server, session, {
+        method: 'tools/call',
+        params: { name: 'logger_query', arguments: { limit: 1 } },
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS * 5 - 50);
+      expect(query.headers.get('content-type')).toBe('text/event-stream');
+      expect(query.body?.result).toMatchObject({ structuredContent: { logs: [] } });
       const reply = await client.callTool({
         name: 'logger_log',
         arguments: { component: 'ws', level: 'INFO', message: 'still here' },
       });
       expect(payload(reply)).toMatchObject({ queued: true });
     } finally {
-      controller.abort();
+      stack.dewey.setReplyDelay(0);
       await client.close();
     }
   });

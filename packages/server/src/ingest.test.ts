@@ -57,6 +57,42 @@ describe('logger_log when Redis goes away', () => {
   });
 });
 
+describe('logger_log when Redis lost its scripts', () => {
+  let stack: ServerStack;
+  let client: Client;
+
+  beforeAll(async () => {
+    stack = await startServerStack();
+    client = await connectClient((await stack.start()).url);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await stack?.close();
+  });
+
+  it('loads them again and queues the entry, once and exactly once', async () => {
+    // ioredis sends a script's SHA alone once it sent the script on a socket.
+    // A node that restarts under a cluster, or a SCRIPT FLUSH, leaves it
+    // believing so: inside the MULTI of an add, every EVALSHA then failed
+    // with NOSCRIPT, for good (found with a master SIGKILLed under a cluster).
+    const log = (message: string) =>
+      client.callTool({
+        name: 'logger_log',
+        arguments: { component: 'c', level: 'INFO', message },
+      });
+    expect(payload(await log('before'))).toMatchObject({ queued: true });
+    await stack.raw.script('FLUSH');
+    for (const message of ['after 1', 'after 2']) {
+      expect(payload(await log(message))).toMatchObject({ queued: true });
+    }
+    const messages = (await waitingEntries(stack.queue)).map((entry) => entry.message).sort();
+    expect(messages).toEqual(['after 1', 'after 2', 'before']);
+    // The bound's account counts each entry once: its job count matches the list.
+    const account = await stack.raw.hgetall(stack.queue.toKey('godot-bound'));
+    expect(account).toMatchObject({ entries: '3', jobs: '3' });
+  });
+});
+
 describe('the MAX_QUEUE_SIZE bound', () => {
   it('keeps exactly the newest entries and counts every drop', async () => {
     const stack = await startServerStack({ MAX_QUEUE_SIZE: 50 });

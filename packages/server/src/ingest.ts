@@ -20,11 +20,17 @@ export type LogReply =
   | { status: 'ok'; queued: true; id: string; sanitized?: true }
   | { status: 'ok'; queued: false; reason: string };
 
+/** One shard's queue and the bound that keeps its share of MAX_QUEUE_SIZE. */
+export interface IngestShard {
+  queue: Queue<LogJobData>;
+  bound: QueueBound;
+}
+
 /** Options of `Ingest`. */
 export interface IngestOptions {
-  queue: Queue<LogJobData>;
+  /** The queue shards; flushes go to each in turn (README, "Scaling out"). */
+  shards: readonly IngestShard[];
   levels: LevelStore;
-  bound: QueueBound;
   metrics: ServerMetrics;
   logger: Logger;
   /** Largest serialized entry. @default 1048576 */
@@ -80,7 +86,9 @@ interface Pending {
  * in the next one (group commit). A flush is one Redis round trip: the
  * entries become one job (or a few, see `maxJobEntries`) added in one MULTI
  * that also accounts for them in the bound; levels come from the cache.
- * The bound is checked off the reply path, at most every `trimIntervalMs`.
+ * With several queue shards, each flush goes to the next shard in turn.
+ * The bound is checked off the reply path, at most every `trimIntervalMs`,
+ * on the shards written since the last check.
  */
 export class Ingest {
   private readonly options: Required<IngestOptions>;
@@ -90,10 +98,15 @@ export class Ingest {
   private scheduled = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private lastFlush = Number.NEGATIVE_INFINITY;
+  /** When Redis refused the last flush for lack of memory (epoch ms); cleared by a flush it takes. */
+  private outOfMemoryAt: number | undefined;
   private trimming: Promise<void> | undefined;
   private trimAgain = false;
   private trimTimer: NodeJS.Timeout | undefined;
   private lastTrim = 0;
+  /** Shards written since their last bound check. */
+  private readonly untrimmed = new Set<IngestShard>();
+  private nextShard = 0;
   private droppedSinceReport = 0;
   private lastDropReport = 0;
 
@@ -114,6 +127,7 @@ export class Ingest {
       },
       options,
     );
+    if (options.shards.length === 0) throw new RangeError('Ingest: at least one shard');
   }
 
   /** Queues one validated input; resolves once Redis holds the job (or it was filtered). */
@@ -167,6 +181,16 @@ export class Ingest {
     if (lingerMs > 0 && busy && this.pending.length < maxJobEntries) {
       this.lingerTimer = setTimeout(start, lingerMs);
     } else setImmediate(start);
+  }
+
+  /**
+   * When Redis last refused a flush for lack of memory (epoch ms), unless a
+   * later flush went in: `/health` reports the queue full. Redis's own
+   * `used_memory` drops below `maxmemory` as soon as the refused command's
+   * buffer is freed, so its figures alone miss the refusals.
+   */
+  get lastOutOfMemory(): number | undefined {
+    return this.outOfMemoryAt;
   }
 
   /** Refuses further calls and resolves once every accepted one has been answered. */
@@ -245,6 +269,7 @@ export class Ingest {
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       const full = isOutOfMemory(cause);
+      if (full) this.outOfMemoryAt = Date.now();
       this.options.logger.error(
         { err: reason, entries: batch.length },
         full ? 'ingest: Redis is out of memory, flush refused' : 'ingest: Redis refused a flush',
@@ -259,7 +284,7 @@ export class Ingest {
   }
 
   private async enqueue(batch: Pending[]): Promise<void> {
-    const { metrics, levels, queue } = this.options;
+    const { metrics, levels, shards } = this.options;
     const components = [...new Set(batch.map((call) => call.entry.component))];
     const minimums = new Map(
       (await levels.minimumLevels(components)).map((level, index) => [components[index], level]),
@@ -284,12 +309,14 @@ export class Ingest {
     const sent = this.options.connected();
     for (const call of accepted) call.sent = sent;
     const jobs = this.group(accepted);
+    const shard = shards[this.nextShard++ % shards.length] as IngestShard;
     const ids = await addLogJobs(
-      queue,
+      shard.queue,
       jobs.map((calls) => ({ entries: calls.map((call) => call.entry) })),
       LOG_JOB_OPTIONS,
       jobs.map((calls) => calls.reduce((sum, call) => sum + call.bytes, 0)),
     );
+    this.outOfMemoryAt = undefined;
     jobs.forEach((calls, index) => {
       const id = ids[index] ?? '';
       for (const call of calls) {
@@ -303,6 +330,7 @@ export class Ingest {
         );
       }
     });
+    this.untrimmed.add(shard);
     this.scheduleTrim();
   }
 
@@ -389,16 +417,24 @@ export class Ingest {
     }
     this.lastTrim = Date.now();
     this.trimAgain = false;
-    this.trimming = this.options.bound
-      .trim()
-      .then(
-        (removed) => this.countDropped(removed),
-        (error: unknown) =>
-          this.options.logger.warn(
-            { err: String(error) },
-            'ingest: bound check failed, retried on next flush',
-          ),
-      )
+    const shards = [...this.untrimmed];
+    this.untrimmed.clear();
+    this.trimming = Promise.allSettled(shards.map((shard) => shard.bound.trim()))
+      .then((results) => {
+        let removed = 0;
+        results.forEach((result, index) => {
+          if (result.status === 'fulfilled') removed += result.value;
+          else {
+            const shard = shards[index] as IngestShard;
+            this.untrimmed.add(shard); // checked after the next flush
+            this.options.logger.warn(
+              { err: String(result.reason), queue: shard.queue.qualifiedName },
+              'ingest: bound check failed, retried on next flush',
+            );
+          }
+        });
+        this.countDropped(removed);
+      })
       .finally(() => {
         this.trimming = undefined;
         if (this.trimAgain) this.scheduleTrim();
@@ -415,7 +451,11 @@ export class Ingest {
   private reportDropped(): void {
     if (this.droppedSinceReport === 0) return;
     this.options.logger.warn(
-      { dropped: this.droppedSinceReport, max_queue_size: this.options.bound.max },
+      {
+        dropped: this.droppedSinceReport,
+        max_queue_size_per_shard: this.options.shards[0]?.bound.max,
+        shards: this.options.shards.length,
+      },
       'queue full: oldest waiting entries dropped',
     );
     this.droppedSinceReport = 0;

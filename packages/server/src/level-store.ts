@@ -1,5 +1,10 @@
-import { type Level, type Logger, parseLevel, REDIS_KEYS } from '@godot/shared';
-import type { Redis } from 'ioredis';
+import {
+  type Level,
+  type Logger,
+  parseLevel,
+  REDIS_KEYS,
+  type RedisConnection,
+} from '@godot/shared';
 
 /** Channel on which `set` announces a change to every server instance. */
 export const LEVELS_CHANNEL = `${REDIS_KEYS.levels}:changed`;
@@ -7,7 +12,7 @@ export const LEVELS_CHANNEL = `${REDIS_KEYS.levels}:changed`;
 /** Options of `LevelStore`. */
 export interface LevelStoreOptions {
   /** Commands (HGETALL, HMGET, the MULTI of `set`). */
-  redis: Redis;
+  redis: RedisConnection;
   /** Level of components never configured. */
   defaultLevel: Level;
   logger: Logger;
@@ -15,7 +20,7 @@ export interface LevelStoreOptions {
    * Connection used only to SUBSCRIBE to {@link LEVELS_CHANNEL}. Without one
    * there is no cache: every flush reads the hash. @default undefined
    */
-  subscriber?: Redis;
+  subscriber?: RedisConnection;
   /**
    * The cache is also reloaded this often, for edits made to the hash by
    * hand (or by the Python Godot) that announce nothing. @default 10000

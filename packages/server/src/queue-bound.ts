@@ -1,6 +1,5 @@
-import { boundAccountKey } from '@godot/shared';
+import { boundAccountKey, type RedisConnection } from '@godot/shared';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /**
  * Keeps at most ARGV[1] entries and ARGV[2] serialized bytes waiting,
@@ -105,7 +104,7 @@ export class QueueBound {
   private readonly trimCommand: TrimCommand;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly queue: Queue,
     readonly max: number,
     readonly maxBytes: number = Number.MAX_SAFE_INTEGER,

@@ -23,10 +23,12 @@ export interface ServerMetrics {
   /** Times reading from a WebSocket paused because its client left MAX_UNREAD_REPLY_BYTES unread. */
   websocketReadsPaused: Counter;
   sanitized: Counter;
-  /** /mcp sessions closed by Godot: `limit` (MAX_HTTP_SESSIONS, least recently used first), `idle`. */
+  /**
+   * /mcp sessions forgotten by Godot: `limit` (MAX_HTTP_SESSIONS, least recently
+   * seen first), `idle`. The gauge `godot_http_sessions` is registered by
+   * `HttpSessionRegistry`, which reads it from Redis.
+   */
   httpSessionsEvicted: Counter<'reason'>;
-  /** Open /mcp sessions. */
-  httpSessions: Gauge;
   /** /mcp requests refused before their body was read, by reason (`in_flight`: MAX_CALLS_IN_FLIGHT). */
   httpRequestsRefused: Counter<'reason'>;
   /** TCP connections closed by the HTTP server's limits, by reason (idle, timeout, invalid, full). */
@@ -121,13 +123,8 @@ export function createServerMetrics(
     }),
     httpSessionsEvicted: new Counter({
       name: 'godot_http_sessions_evicted_total',
-      help: '/mcp sessions closed by the server, by reason (limit: MAX_HTTP_SESSIONS reached, least recently used first; idle)',
+      help: '/mcp sessions forgotten by this server, by reason (limit: MAX_HTTP_SESSIONS reached, least recently seen first; idle)',
       labelNames: ['reason'],
-      registers,
-    }),
-    httpSessions: new Gauge({
-      name: 'godot_http_sessions',
-      help: 'Open /mcp sessions',
       registers,
     }),
     httpRequestsRefused: new Counter({

@@ -71,7 +71,7 @@ describe("the server's /metrics shows the sum over live workers", () => {
     await stack?.close();
   });
   afterEach(async () => {
-    const keys = await stack.raw.keys(`godot:${queueName}:metrics*`);
+    const keys = await stack.raw.keys(`godot:{${queueName}}:metrics*`);
     if (keys.length > 0) await stack.raw.del(...keys);
   });
 

@@ -1,12 +1,12 @@
 import {
   type Logger,
+  type RedisConnection,
   silentLogger,
   withDefaults,
   withTimeout,
   workerMetricsIndexKey,
   workerMetricsKey,
 } from '@godot/shared';
-import type { Redis } from 'ioredis';
 import { AggregatorRegistry, type Metric, type Registry } from 'prom-client';
 
 /** One metric family as prom-client's `getMetricsAsJSON()` gives it. */
@@ -48,7 +48,7 @@ const QUEUE_FAMILIES = [
 export interface WorkerMetricsViewOptions {
   /** The server's registry, served at `/metrics`. */
   registry: Registry;
-  redis: Redis;
+  redis: RedisConnection;
   queueName: string;
   /** @default silentLogger */
   logger?: Logger;

@@ -33,6 +33,32 @@ const optionalSecret = z.string().optional();
 
 const PINO_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The URLs of REDIS_URL: one, or a cluster's seed nodes separated by commas. */
+export function redisSeeds(redisUrl: string): string[] {
+  return redisUrl
+    .split(',')
+    .map((seed) => seed.trim())
+    .filter((seed) => seed.length > 0);
+}
+
+function isRedisUrl(text: string): boolean {
+  return URL.canParse(text) && ['redis:', 'rediss:'].includes(new URL(text).protocol);
+}
+
+/** `0,2,4` or `0-2,5` as sorted distinct shard numbers; undefined when malformed. */
+function parseShardList(text: string): number[] | undefined {
+  const shards = new Set<number>();
+  for (const part of text.split(',').map((item) => item.trim())) {
+    const match = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(part);
+    if (!match) return undefined;
+    const first = Number(match[1]);
+    const last = Number(match[2] ?? match[1]);
+    if (last < first) return undefined;
+    for (let shard = first; shard <= last; shard += 1) shards.add(shard);
+  }
+  return [...shards].sort((a, b) => a - b);
+}
+
 /** `scheme://host[:port]` and nothing more, as a browser sends it in `Origin`. */
 function isOrigin(text: string): boolean {
   if (!URL.canParse(text)) return false;
@@ -51,7 +77,29 @@ function isOrigin(text: string): boolean {
 const configSchema = z.object({
   PORT: int(0, 65_535, 9060),
   HOST: z.string().min(1).default('0.0.0.0'),
-  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  /** One URL; with REDIS_CLUSTER, one or more seed nodes separated by commas. */
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((value) => redisSeeds(value).length > 0 && redisSeeds(value).every(isRedisUrl), {
+      error:
+        'must be a URL starting with redis:// or rediss:// (with REDIS_CLUSTER, several separated by commas)',
+    }),
+  /** Connect through ioredis `Cluster` (Redis Cluster); REDIS_URL lists seed nodes. */
+  REDIS_CLUSTER: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  /** BullMQ queues the entries are spread over (README, "Scaling out"). */
+  QUEUE_SHARDS: int(1, 1024, 1),
+  /** The shards this worker consumes, e.g. `0,2,4` or `0-2`; all of them when unset. */
+  WORKER_SHARDS: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || parseShardList(value) !== undefined, {
+      error: 'must be shard numbers or ranges separated by commas, such as 0,2,4 or 0-2',
+    })
+    .transform((value) => (value === undefined ? undefined : parseShardList(value))),
   DEWEY_URL: url(['ws:', 'wss:'], 'ws://dewey-mcp:9020'),
   QUEUE_NAME: z
     .string()
@@ -136,6 +184,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(shown, issue?.message ?? 'invalid');
   }
   const config = result.data;
+  if (!config.REDIS_CLUSTER && redisSeeds(config.REDIS_URL).length > 1) {
+    throw new ConfigError('REDIS_URL', 'lists several URLs: set REDIS_CLUSTER=true for a cluster');
+  }
+  const beyond = config.WORKER_SHARDS?.find((shard) => shard >= config.QUEUE_SHARDS);
+  if (beyond !== undefined) {
+    throw new ConfigError(
+      'WORKER_SHARDS',
+      `shard ${beyond} does not exist: shards are numbered 0 to QUEUE_SHARDS - 1 (${config.QUEUE_SHARDS - 1})`,
+    );
+  }
   if (config.RETRY_MAX_DELAY_MS < config.RETRY_INITIAL_DELAY_MS) {
     throw new ConfigError('RETRY_MAX_DELAY_MS', 'must not be below RETRY_INITIAL_DELAY_MS');
   }

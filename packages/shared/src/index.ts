@@ -1,6 +1,6 @@
 // Every export here is public API (style.md, principle 6).
 export { type BackoffOptions, backoffDelay } from './backoff.js';
-export { type Config, ConfigError, loadConfig } from './config.js';
+export { type Config, ConfigError, loadConfig, redisSeeds } from './config.js';
 export {
   DeweyClient,
   type DeweyClientOptions,
@@ -39,7 +39,15 @@ export {
 } from './log-job.js';
 export { type Logger, silentLogger } from './logger.js';
 export { exitOnSignals, loadConfigOrExit } from './process-lifecycle.js';
+export { type QueueShard, queueShards, shardShare } from './queue-shards.js';
 export { isSensitiveParam, redactUrl } from './redact-url.js';
+export {
+  createRedisConnection,
+  duplicateConnection,
+  isCluster,
+  type RedisConnection,
+  type RedisConnectionOptions,
+} from './redis-connection.js';
 export {
   REDIS_KEYS,
   workerHeartbeatKey,

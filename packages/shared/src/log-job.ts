@@ -1,6 +1,7 @@
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
 import type { LogEntry } from './log-entry.js';
+import { type RedisConnection, reloadScripts } from './redis-connection.js';
 
 /**
  * The job layout every Godot process agrees on (godot.md, Queue and delivery).
@@ -88,6 +89,25 @@ export async function addLogJobs(
     .hincrby(account, 'jobs', jobs.length);
   const results = await multi.exec();
   if (results === null) throw new Error('Redis discarded the transaction');
+  // A script ioredis believed loaded but the node does not have (see
+  // `isNoScript`) did not run: load the scripts again, then add those jobs
+  // alone. Their entries are already in the account, raised by the first
+  // transaction.
+  const unloaded = jobs.flatMap((_, index) => (isNoScript(results[index]?.[0]) ? [index] : []));
+  if (unloaded.length > 0) {
+    await reloadScripts(client as unknown as RedisConnection);
+    const again = client.multi();
+    for (const index of unloaded) {
+      const data = jobs[index] as LogJobData;
+      const size = sizes?.[index] ?? Buffer.byteLength(JSON.stringify(data.entries));
+      void new Job(queue, logJobName(data.entries.length, size), data, opts).addJob(again);
+    }
+    const retried = await again.exec();
+    if (retried === null) throw new Error('Redis discarded the transaction');
+    unloaded.forEach((index, position) => {
+      results[index] = retried[position] ?? [new Error('no reply'), null];
+    });
+  }
   return jobs.map((_, index) => {
     const [error, id] = results[index] ?? [];
     if (error) throw error;
@@ -95,6 +115,21 @@ export async function addLogJobs(
     if (typeof id === 'number' && id < 0) throw new Error(`BullMQ refused the job (code ${id})`);
     return String(id);
   });
+}
+
+/**
+ * Redis did not run a script because it does not have it (`NOSCRIPT`, the
+ * code that starts a Redis error reply). ioredis remembers per socket which
+ * scripts it sent, and from then on sends the SHA alone. A transaction that
+ * a node refused whole (EXECABORT: CLUSTERDOWN or LOADING while a master
+ * restarts) still marks its scripts as sent, and inside a transaction
+ * ioredis never unmarks them: every later add on that socket would fail.
+ * Outside a transaction ioredis recovers by itself.
+ */
+function isNoScript(error: unknown): boolean {
+  return (
+    error instanceof Error && error.name === 'ReplyError' && error.message.startsWith('NOSCRIPT ')
+  );
 }
 
 /**

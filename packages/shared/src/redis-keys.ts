@@ -23,9 +23,11 @@ export function workerHeartbeatKey(queueName: string): string {
 /**
  * Key under which a worker publishes its delivery metrics: prom-client's
  * `getMetricsAsJSON()` as a JSON string, with a TTL (`MetricsPublisher`).
+ * The hash tag keeps every worker's snapshot and the index in one slot, so
+ * that the MULTI and MGET that use them together also work on a cluster.
  */
 export function workerMetricsKey(queueName: string, workerId: string): string {
-  return `godot:${queueName}:metrics:${workerId}`;
+  return `godot:{${queueName}}:metrics:${workerId}`;
 }
 
 /**
@@ -34,5 +36,5 @@ export function workerMetricsKey(queueName: string, workerId: string): string {
  * MGETs their `workerMetricsKey`s instead of scanning the keyspace.
  */
 export function workerMetricsIndexKey(queueName: string): string {
-  return `godot:${queueName}:metrics-index`;
+  return `godot:{${queueName}}:metrics-index`;
 }

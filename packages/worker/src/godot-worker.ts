@@ -1,14 +1,15 @@
 import { hostname } from 'node:os';
 import {
   type Config,
+  createRedisConnection,
   DeweyClient,
   deweyClientOptions,
   LOG_QUEUE_STREAMS,
   type Logger,
   type LogJobData,
+  queueShards,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { Heartbeat } from './heartbeat.js';
 import { migrateLegacyQueue } from './legacy-migration.js';
 import { LogWorker } from './log-worker.js';
@@ -20,8 +21,11 @@ import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 export type GodotWorkerConfig = Pick<
   Config,
   | 'REDIS_URL'
+  | 'REDIS_CLUSTER'
   | 'DEWEY_URL'
   | 'QUEUE_NAME'
+  | 'QUEUE_SHARDS'
+  | 'WORKER_SHARDS'
   | 'BATCH_SIZE'
   | 'BATCH_TIMEOUT_MS'
   | 'BATCH_MAX_BYTES'
@@ -59,39 +63,55 @@ export async function startGodotWorker(
   const { logger } = options;
   const metrics = createWorkerMetrics();
   // BullMQ workers block on Redis and must retry for ever: no per-request limit.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', (error) => logger.debug({ err: error.message }, 'redis: connection error'));
+  const redis = createRedisConnection(config, { redis: { maxRetriesPerRequest: null } });
+  redis.on('error', (error: Error) =>
+    logger.debug({ err: error.message }, 'redis: connection error'),
+  );
   const dewey = new DeweyClient({
     ...deweyClientOptions(config),
     onStatusChange: (up) => metrics.deweyUp.set(up ? 1 : 0),
     logger,
   });
-  const queue = new Queue<LogJobData>(config.QUEUE_NAME, {
-    connection: redis,
-    streams: LOG_QUEUE_STREAMS,
-  });
-  await migrateLegacyQueue({
-    redis,
-    queue,
-    logger,
-    onMigrated: (count) => metrics.migrated.inc(count),
-  });
+  // The shards this worker consumes: WORKER_SHARDS, or all of them.
+  const shards = queueShards(config).filter(
+    (shard) => config.WORKER_SHARDS?.includes(shard.index) ?? true,
+  );
+  const queues = shards.map(
+    ({ name, prefix }) =>
+      new Queue<LogJobData>(name, { connection: redis, prefix, streams: LOG_QUEUE_STREAMS }),
+  );
+  const first = queues[0];
+  // The Python Godot's list lives on a single Redis only; its keys (and the
+  // migration's multi-key commands) would span slots on a cluster. It goes to
+  // shard 0, by the worker that consumes it.
+  if (!config.REDIS_CLUSTER && shards[0]?.index === 0 && first !== undefined) {
+    await migrateLegacyQueue({
+      redis,
+      queue: first,
+      logger,
+      onMigrated: (count) => metrics.migrated.inc(count),
+    });
+  }
 
-  const worker = new LogWorker({
-    connection: redis,
-    queue,
-    dewey,
-    metrics,
-    logger,
-    batchSize: config.BATCH_SIZE,
-    batchTimeoutMs: config.BATCH_TIMEOUT_MS,
-    batchMaxBytes: config.BATCH_MAX_BYTES,
-    retryInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
-    retryMaxDelayMs: config.RETRY_MAX_DELAY_MS,
-    lockDurationMs: options.lockDurationMs,
-    stalledIntervalMs: options.stalledIntervalMs,
-  });
-  const started = worker.start();
+  // One BullMQ worker per shard; they share the Dewey connection and metrics.
+  const workers = queues.map(
+    (queue) =>
+      new LogWorker({
+        connection: redis,
+        queue,
+        dewey,
+        metrics,
+        logger,
+        batchSize: config.BATCH_SIZE,
+        batchTimeoutMs: config.BATCH_TIMEOUT_MS,
+        batchMaxBytes: config.BATCH_MAX_BYTES,
+        retryInitialDelayMs: config.RETRY_INITIAL_DELAY_MS,
+        retryMaxDelayMs: config.RETRY_MAX_DELAY_MS,
+        lockDurationMs: options.lockDurationMs,
+        stalledIntervalMs: options.stalledIntervalMs,
+      }),
+  );
+  const started = Promise.all(workers.map((worker) => worker.start()));
   const heartbeat = new Heartbeat({
     redis,
     queueName: config.QUEUE_NAME,
@@ -113,7 +133,10 @@ export async function startGodotWorker(
     registry: metrics.registry,
     health: createWorkerHealth({ redis, deweyUp: () => dewey.isUp }),
   });
-  logger.info({ port: http.port, queue: config.QUEUE_NAME }, 'worker listening');
+  logger.info(
+    { port: http.port, queue: config.QUEUE_NAME, shards: shards.map((shard) => shard.index) },
+    'worker listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -121,12 +144,12 @@ export async function startGodotWorker(
     metrics,
     close: () => {
       closing ??= (async () => {
-        await worker.close();
+        await Promise.all(workers.map((worker) => worker.close()));
         await started;
         await heartbeat.stop();
         await metricsPublisher.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
-        await Promise.allSettled([dewey.close(), queue.close()]);
+        await Promise.allSettled([dewey.close(), ...queues.map((queue) => queue.close())]);
         redis.disconnect();
         logger.info({}, 'worker stopped');
       })();

@@ -1,9 +1,8 @@
-import { type Logger, withDefaults, workerHeartbeatKey } from '@godot/shared';
-import type { Redis } from 'ioredis';
+import { type Logger, type RedisConnection, withDefaults, workerHeartbeatKey } from '@godot/shared';
 
 /** Options of `Heartbeat`. */
 export interface HeartbeatOptions {
-  redis: Redis;
+  redis: RedisConnection;
   queueName: string;
   workerId: string;
   logger: Logger;

@@ -7,9 +7,9 @@ import {
   normalizeUuid,
   parseLevel,
   REDIS_KEYS,
+  type RedisConnection,
 } from '@godot/shared';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /**
  * Moves up to ARGV[1] of the oldest entries (the tail: the Python Godot
@@ -23,7 +23,7 @@ return items and #items or 0
 
 /** Options of `migrateLegacyQueue`. */
 export interface LegacyMigrationOptions {
-  redis: Redis;
+  redis: RedisConnection;
   queue: Queue<LogJobData>;
   logger: Logger;
   /** Entries per step. @default 500 */

@@ -9,10 +9,10 @@ import {
   type Logger,
   type LogJobData,
   logEntrySchema,
+  type RedisConnection,
   withDefaults,
 } from '@godot/shared';
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { deliverBatch } from './batch-delivery.js';
 import { Batcher } from './batcher.js';
 import type { WorkerMetrics } from './worker-metrics.js';
@@ -20,7 +20,7 @@ import type { WorkerMetrics } from './worker-metrics.js';
 /** Options of `LogWorker`. */
 export interface LogWorkerOptions {
   /** Redis connection; BullMQ duplicates it for blocking reads. */
-  connection: Redis;
+  connection: RedisConnection;
   /** The queue, for dead letters (a rejected entry of a larger job becomes a job of its own). */
   queue: Queue<LogJobData>;
   dewey: Pick<DeweyClient, 'storeLogsBatch' | 'waitUntilUp'>;
@@ -108,6 +108,8 @@ export class LogWorker {
     });
     this.worker = new Worker<LogJobData>(this.options.queue.name, (job) => this.process(job), {
       connection: this.options.connection,
+      // A shard's keys live under its own prefix (queue-shards.ts).
+      prefix: this.options.queue.opts.prefix,
       autorun: false,
       concurrency: batchSize * 2,
       lockDuration: this.options.lockDurationMs,

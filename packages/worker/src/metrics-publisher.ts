@@ -1,16 +1,16 @@
 import {
   type Logger,
+  type RedisConnection,
   withDefaults,
   withTimeout,
   workerMetricsIndexKey,
   workerMetricsKey,
 } from '@godot/shared';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
 /** Options of `MetricsPublisher`. */
 export interface MetricsPublisherOptions {
-  redis: Redis;
+  redis: RedisConnection;
   queueName: string;
   workerId: string;
   /** What to publish: the worker's delivery metrics (`WorkerMetrics.delivery`). */

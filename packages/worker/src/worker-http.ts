@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { withDefaults } from '@godot/shared';
-import type { Redis } from 'ioredis';
+import { type RedisConnection, withDefaults } from '@godot/shared';
 import type { Registry } from 'prom-client';
 
 /** Options of `startWorkerHttp`. */
@@ -47,7 +46,7 @@ export async function startWorkerHttp(
 /** Options of `createWorkerHealth`. */
 export interface WorkerHealthOptions {
   /** The worker's connection (BullMQ's: no per-request limit, offline queue on). */
-  redis: Redis;
+  redis: RedisConnection;
   deweyUp: () => boolean;
   /** A PING unanswered for this long reports Redis down. @default 1000 */
   timeoutMs?: number;

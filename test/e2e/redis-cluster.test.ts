@@ -1,0 +1,222 @@
+/**
+ * Godot on a Redis Cluster (issue 12): a private 3-master cluster, two
+ * servers and two workers as their own processes, QUEUE_SHARDS=6.
+ *
+ * - Load through both servers: every acknowledged entry reaches Dewey, and
+ *   the queue's keys sit on at least two masters.
+ * - A master SIGKILLed under load and started again from its AOF: no
+ *   acknowledged entry is lost. The nodes run `appendfsync always`, so that
+ *   "acknowledged" means "in the AOF" by construction (redis-crash.test.ts
+ *   explains why `everysec` is only bounded, not zero, in theory).
+ * - `/mcp`: `initialize` on server A, then `tools/call` on server B.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeweyEmulator, freePort, RedisCluster } from '@godot/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeDelivery, StoredMessages } from '../support/delivery-check.js';
+import { GODOT_MAINS, GodotProcess } from '../support/godot-process.js';
+import { fetchJson, waitUntil } from '../support/http-probe.js';
+import { LoadGenerator, type LoadResult } from '../support/load-generator.js';
+
+const SHARDS = 6;
+const MCP_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
+/** The JSON-RPC message of a /mcp reply, plain JSON or one SSE event. */
+async function rpcReply(response: Response): Promise<{ result?: unknown; error?: unknown }> {
+  const text = await response.text();
+  const json = text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? 'null');
+  return JSON.parse(json) as { result?: unknown; error?: unknown };
+}
+
+describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
+  let cluster: RedisCluster;
+  let dewey: DeweyEmulator;
+  const stored = new StoredMessages();
+  const processes: GodotProcess[] = [];
+  const servers: { ws: string; http: string }[] = [];
+  const queueName = `cluster-${randomUUID().slice(0, 8)}`;
+
+  const logs = () =>
+    [...processes.map((p) => p.log()), ...cluster.nodes.map((n) => n.log)].join('\n');
+
+  beforeAll(async () => {
+    [cluster, dewey] = await Promise.all([
+      RedisCluster.start({ masters: 3, appendonly: true, appendfsync: 'always' }),
+      DeweyEmulator.start(),
+    ]);
+    dewey.onStore((rows) => stored.add(rows.map((row) => row.message)));
+    const env = {
+      REDIS_URL: cluster.seeds,
+      REDIS_CLUSTER: 'true',
+      QUEUE_SHARDS: String(SHARDS),
+      QUEUE_NAME: queueName,
+      DEWEY_URL: dewey.url,
+      HOST: '127.0.0.1',
+      WORKER_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      WORKER_LOCK_MS: '2000',
+      DEWEY_TIMEOUT_MS: '2000',
+      RETRY_INITIAL_DELAY_MS: '100',
+      RETRY_MAX_DELAY_MS: '500',
+    };
+    const started = await Promise.all(
+      ['server-a', 'server-b', 'worker-a', 'worker-b'].map(async (name) => {
+        const port = await freePort();
+        const server = name.startsWith('server');
+        const child = await GodotProcess.start({
+          name,
+          main: server ? GODOT_MAINS.server : GODOT_MAINS.worker,
+          env: { ...env, [server ? 'PORT' : 'WORKER_PORT']: String(port) },
+          readyUrl: `http://127.0.0.1:${port}/metrics`,
+        });
+        return { child, port, server };
+      }),
+    );
+    for (const { child, port, server } of started) {
+      processes.push(child);
+      if (server) servers.push({ ws: `ws://127.0.0.1:${port}/`, http: `http://127.0.0.1:${port}` });
+    }
+    for (const server of servers) {
+      let last: unknown;
+      await waitUntil(
+        async () => {
+          const health = await fetchJson(`${server.http}/health`, 2000);
+          last = health.body;
+          return health.status === 200;
+        },
+        20_000,
+        () => `${server.http}/health 200; last: ${JSON.stringify(last)}\n${logs()}`,
+      );
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(processes.map((child) => child.kill()));
+    await Promise.allSettled([dewey?.close(), cluster?.close()]);
+  });
+
+  /** Load through both servers at once; the results of both. */
+  async function loadBoth(prefix: string, rate: number, durationMs: number) {
+    return Promise.all(
+      servers.map((server, index) =>
+        new LoadGenerator({
+          url: server.ws,
+          connections: 2,
+          rate,
+          durationMs,
+          prefix: `${prefix}-${index}`,
+          recordTimings: true,
+        }).start(),
+      ),
+    );
+  }
+
+  function acknowledged(results: LoadResult[]): string[] {
+    return results.flatMap((result) => [...result.acknowledged.keys()]);
+  }
+
+  it('spreads what both servers take over the masters and delivers every acknowledged entry', async (context) => {
+    context.onTestFailed(() => console.log(logs()));
+    // Dewey away first, so the entries wait in the shards where we can see them.
+    await dewey.stop();
+    const results = await loadBoth('spread', 200, 2000);
+    const acked = acknowledged(results);
+    expect(acked.length).toBeGreaterThan(600);
+    for (const result of results) expect(result.hung).toEqual([]);
+
+    const waiting = await cluster.keysByNode(`{godot:*}:${queueName}:wait`);
+    const mastersWithWaiting = waiting.filter((keys) => keys.length > 0).length;
+    const shardsWithWaiting = waiting.flat().length;
+    console.log(
+      `cluster: wait lists per master ${waiting.map((keys) => keys.length).join('/')} ` +
+        `(${shardsWithWaiting} of ${SHARDS} shards hold entries)`,
+    );
+    expect(mastersWithWaiting).toBeGreaterThanOrEqual(2);
+    expect(shardsWithWaiting).toBe(SHARDS);
+
+    const health = await fetchJson(`${servers[0]?.http}/health`, 2000);
+    const queue = (health.body as { queue: { waiting: number; shards: unknown[] } }).queue;
+    expect(queue.shards).toHaveLength(SHARDS);
+
+    await dewey.start();
+    const report = await stored.waitFor(acked, { timeoutMs: 30_000, quietMs: 10_000 });
+    console.log(describeDelivery('cluster spread', report));
+    expect(report.lost).toEqual([]);
+  }, 90_000);
+
+  it('loses no acknowledged entry when a master is SIGKILLed under load and restarted from its AOF', async (context) => {
+    context.onTestFailed(() => console.log(logs()));
+    await dewey.stop();
+    const run = loadBoth('master-kill', 200, 9000);
+    await sleep(2000);
+    const victim = await cluster.nodeOfKey(`{godot:0}:${queueName}:wait`);
+    await cluster.kill(victim);
+    await sleep(1000);
+    await cluster.restart(victim);
+    const healthyAgain = Date.now();
+    const results = await run;
+    const acked = acknowledged(results);
+    const refused = results.reduce((sum, result) => sum + result.refused.length, 0);
+    for (const result of results) expect(result.hung).toEqual([]);
+    await dewey.start();
+    const report = await stored.waitFor(acked, { timeoutMs: 60_000, quietMs: 15_000 });
+    console.log(
+      `${describeDelivery('cluster master kill', report)}; refused during the outage ${refused}`,
+    );
+    expect(report.lost).toEqual([]);
+    // Both servers log again once the cluster is whole.
+    for (const result of results) {
+      const after = [...result.ackedAt.values()].filter((at) => at > healthyAgain).length;
+      expect(after).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('serves an /mcp session opened on server A on server B (no sticky sessions)', async () => {
+    const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    const opened = await fetch(`${a.http}/mcp`, {
+      method: 'POST',
+      headers: MCP_HEADERS,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'cluster-test', version: '0' },
+        },
+      }),
+    });
+    expect(opened.status).toBe(200);
+    await opened.text();
+    const session = opened.headers.get('mcp-session-id') ?? '';
+    expect(session).not.toBe('');
+
+    const message = `mcp-across-${randomUUID()}`;
+    const call = await fetch(`${b.http}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: {
+          name: 'logger_log',
+          arguments: { component: 'cluster-test', level: 'INFO', message },
+        },
+      }),
+    });
+    expect(call.status).toBe(200);
+    const reply = await rpcReply(call);
+    expect(reply.error).toBeUndefined();
+    expect(reply.result, JSON.stringify(reply.result)).toMatchObject({
+      structuredContent: { status: 'ok', queued: true },
+    });
+    const report = await stored.waitFor([message], { timeoutMs: 20_000 });
+    expect(report.lost).toEqual([]);
+  }, 60_000);
+});
