@@ -32,6 +32,29 @@ async function rpcReply(response: Response): Promise<{ result?: unknown; error?:
   return JSON.parse(json) as { result?: unknown; error?: unknown };
 }
 
+/** `initialize` on a server's /mcp; the session id it returns. */
+async function initialize(server: { http: string }): Promise<string> {
+  const opened = await fetch(`${server.http}/mcp`, {
+    method: 'POST',
+    headers: MCP_HEADERS,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'cluster-test', version: '0' },
+      },
+    }),
+  });
+  expect(opened.status).toBe(200);
+  await opened.text();
+  const session = opened.headers.get('mcp-session-id') ?? '';
+  expect(session).not.toBe('');
+  return session;
+}
+
 describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
   let cluster: RedisCluster;
   let dewey: DeweyEmulator;
@@ -62,6 +85,7 @@ describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
       DEWEY_TIMEOUT_MS: '2000',
       RETRY_INITIAL_DELAY_MS: '100',
       RETRY_MAX_DELAY_MS: '500',
+      ADMIN_TOKEN: 'cluster-admin',
     };
     const started = await Promise.all(
       ['server-a', 'server-b', 'worker-a', 'worker-b'].map(async (name) => {
@@ -138,9 +162,23 @@ describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
     expect(mastersWithWaiting).toBeGreaterThanOrEqual(2);
     expect(shardsWithWaiting).toBe(SHARDS);
 
+    // /health, /metrics and the dashboard cover every shard.
     const health = await fetchJson(`${servers[0]?.http}/health`, 2000);
-    const queue = (health.body as { queue: { waiting: number; shards: unknown[] } }).queue;
+    const queue = (health.body as { queue: { waiting: number; shards: { waiting: number }[] } })
+      .queue;
     expect(queue.shards).toHaveLength(SHARDS);
+    const waitingJobs = queue.shards.reduce((sum, shard) => sum + shard.waiting, 0);
+    expect(queue.waiting).toBe(waitingJobs);
+    expect(queue.shards.every((shard) => shard.waiting > 0)).toBe(true);
+    const metrics = await (await fetch(`${servers[1]?.http}/metrics`)).text();
+    expect(metrics).toContain(`godot_queue_depth{state="waiting"} ${waitingJobs}`);
+    const board = await fetch(`${servers[0]?.http}/admin/queues/api/queues`, {
+      headers: { authorization: 'Bearer cluster-admin' },
+    });
+    const boardQueues = ((await board.json()) as { queues: { name: string }[] }).queues;
+    expect(boardQueues.map((q) => q.name).sort()).toEqual(
+      Array.from({ length: SHARDS }, (_, i) => `shard-${i}:${queueName}`).sort(),
+    );
 
     await dewey.start();
     const report = await stored.waitFor(acked, { timeoutMs: 30_000, quietMs: 10_000 });
@@ -175,26 +213,42 @@ describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
     }
   }, 120_000);
 
+  it('shares levels: logger_set_level on server A applies on server B', async () => {
+    const component = `levels-${randomUUID().slice(0, 8)}`;
+    const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    const session = await initialize(a);
+    const call = async (server: { http: string }, name: string, args: object) => {
+      const response = await fetch(`${server.http}/mcp`, {
+        method: 'POST',
+        headers: {
+          ...MCP_HEADERS,
+          'mcp-session-id': session,
+          'mcp-protocol-version': '2025-06-18',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name, arguments: args },
+        }),
+      });
+      return (await rpcReply(response)).result as { structuredContent?: Record<string, unknown> };
+    };
+    const set = await call(a, 'logger_set_level', { component, level: 'ERROR' });
+    expect(set.structuredContent).toMatchObject({ status: 'ok', level: 'ERROR' });
+    await expect
+      .poll(
+        async () =>
+          (await call(b, 'logger_log', { component, level: 'INFO', message: 'filtered' }))
+            .structuredContent?.queued,
+        { timeout: 15_000, interval: 100 },
+      )
+      .toBe(false);
+  }, 30_000);
+
   it('serves an /mcp session opened on server A on server B (no sticky sessions)', async () => {
     const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
-    const opened = await fetch(`${a.http}/mcp`, {
-      method: 'POST',
-      headers: MCP_HEADERS,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'cluster-test', version: '0' },
-        },
-      }),
-    });
-    expect(opened.status).toBe(200);
-    await opened.text();
-    const session = opened.headers.get('mcp-session-id') ?? '';
-    expect(session).not.toBe('');
+    const session = await initialize(a);
 
     const message = `mcp-across-${randomUUID()}`;
     const call = await fetch(`${b.http}/mcp`, {
