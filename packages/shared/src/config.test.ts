@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, redisSeeds } from './config.js';
 
 describe('loadConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
@@ -25,6 +25,20 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('reads the cluster settings: seeds, shards, and the shards a worker takes', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER: 'true',
+      REDIS_URL: 'redis://a:7000, redis://b:7001',
+      QUEUE_SHARDS: '6',
+      WORKER_SHARDS: '4-5,0,2',
+    });
+    expect(config).toMatchObject({ REDIS_CLUSTER: true, QUEUE_SHARDS: 6 });
+    expect(redisSeeds(config.REDIS_URL)).toEqual(['redis://a:7000', 'redis://b:7001']);
+    expect(config.WORKER_SHARDS).toEqual([0, 2, 4, 5]);
+    expect(loadConfig({})).toMatchObject({ REDIS_CLUSTER: false, QUEUE_SHARDS: 1 });
+    expect(loadConfig({}).WORKER_SHARDS).toBeUndefined();
+  });
+
   it('reads DEWEY_MCP_URL as DEWEY_URL, DEWEY_URL winning', () => {
     expect(loadConfig({ DEWEY_MCP_URL: 'ws://a:1' }).DEWEY_URL).toBe('ws://a:1');
     expect(loadConfig({ DEWEY_MCP_URL: 'ws://a:1', DEWEY_URL: 'ws://b:2' }).DEWEY_URL).toBe(
@@ -36,6 +50,13 @@ describe('loadConfig', () => {
     [{ BATCH_SIZE: '1001' }, 'BATCH_SIZE', 'at most 1000'],
     [{ PORT: 'eighty' }, 'PORT', 'must be a number'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL', 'redis://'],
+    [{ REDIS_URL: 'redis://a:1,redis://b:2' }, 'REDIS_URL', 'REDIS_CLUSTER=true'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:1,http://b' }, 'REDIS_URL', 'commas'],
+    [{ REDIS_CLUSTER: 'maybe' }, 'REDIS_CLUSTER', 'true or false'],
+    [{ QUEUE_SHARDS: '0' }, 'QUEUE_SHARDS', 'at least 1'],
+    [{ WORKER_SHARDS: '1,x' }, 'WORKER_SHARDS', '0,2,4 or 0-2'],
+    [{ WORKER_SHARDS: '3-1' }, 'WORKER_SHARDS', '0,2,4 or 0-2'],
+    [{ QUEUE_SHARDS: '3', WORKER_SHARDS: '1-3' }, 'WORKER_SHARDS', 'shard 3 does not exist'],
     [{ DEWEY_MCP_URL: 'nope' }, 'DEWEY_MCP_URL', 'ws://'],
     [{ DEFAULT_LOG_LEVEL: 'LOUD' }, 'DEFAULT_LOG_LEVEL', 'must be one of'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', 'must be one of'],
