@@ -12,8 +12,13 @@
 # header); they rarely need changing. test/deploy/dockerfile.test.ts checks
 # that every path copied here exists and that this file lints clean.
 
+# The base of every stage. Production builds use the default; a machine that
+# cannot pull it passes a local stand-in (scripts/container-base.sh, used by
+# `pnpm container:test`): --build-arg NODE_IMAGE=localhost/godot-node-base:<key>.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
 # ---- build: install from the lockfile, compile, cut one tree per service ----
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 # Same pnpm as package.json's packageManager; corepack fails its signature
 # check on some machines, npm does not.
 ARG PNPM_VERSION=10.34.8
@@ -37,7 +42,7 @@ RUN pnpm build \
   && pnpm --filter @godot/testkit deploy --prod --legacy /out/testkit
 
 # ---- emulator: the testkit Dewey emulator (docker-compose profile "emulator") ----
-FROM node:20-bookworm-slim AS emulator
+FROM ${NODE_IMAGE} AS emulator
 WORKDIR /app
 COPY --from=build /out/testkit /app/testkit
 ENV NODE_ENV=production \
@@ -48,7 +53,7 @@ EXPOSE 9020
 CMD ["node", "/app/testkit/dist/dewey-emulator-main.js"]
 
 # ---- godot: the runtime image (default target) ----
-FROM node:20-bookworm-slim AS godot
+FROM ${NODE_IMAGE} AS godot
 # Redis and supervisord from Debian. The redis-tools package creates the
 # `redis` user; `godot` runs the Node processes. /data holds the AOF.
 RUN apt-get update \
@@ -89,6 +94,8 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||9060)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # supervisord stays root to manage its programs, which drop to `redis` and
 # `godot` (user= in supervisord.conf). On SIGTERM it stops the server and the
-# worker, then Redis; give it time (docker-compose.yml: stop_grace_period).
+# worker, then Redis, within 30 s (supervisord.conf's stop budget); give it
+# that: `docker stop -t 30` (Docker's default is 10 s), stop_grace_period in
+# docker-compose.yml.
 STOPSIGNAL SIGTERM
 CMD ["/usr/bin/supervisord", "-n", "-c", "/app/deploy/supervisord.conf"]

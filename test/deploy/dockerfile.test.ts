@@ -4,7 +4,8 @@
  * support; pure JS, works offline), every path it copies from the build
  * context exists and is not excluded by .dockerignore, and the Dockerfile
  * agrees with package.json, deploy/supervisord.conf and docker-compose.yml.
- * No Docker engine is needed; `docker build` itself is not run here.
+ * No Docker engine is needed; `docker build` itself is not run here (`pnpm
+ * container:test`, test/deploy/container/, builds and runs it with podman).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
@@ -177,6 +178,29 @@ describe('Dockerfile', () => {
     );
     expect(used.size).toBeGreaterThan(0);
     expect([...used].filter((name) => !defaults.has(name))).toEqual([]);
+  });
+
+  it('builds every stage on NODE_IMAGE, node:20-bookworm-slim unless a build says otherwise', () => {
+    // A stand-in base (scripts/container-base.sh) comes in as a build
+    // argument, so the file that is built and tested is this one.
+    const global = instructions.filter((i) => i.stage === '' && i.keyword === 'ARG');
+    expect(global.map((i) => i.args)).toEqual(['NODE_IMAGE=node:20-bookworm-slim']);
+    const bases = instructions
+      .filter((i) => i.keyword === 'FROM')
+      .map((i) => i.args.replace(/\s+AS\s+\S+$/i, ''));
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(/^\$\{NODE_IMAGE\}$/);
+  });
+
+  it('stops within 30 s: supervisord gives the server and the worker 25 s before Redis', () => {
+    // Programs stop one after the other (server, worker, Redis); Redis, last,
+    // needs a few seconds of a 30 s stop timeout (issue 13) for its AOF.
+    const conf = read('deploy/supervisord.conf');
+    const stopWait = (program: string) => {
+      const section = conf.split(/^\[/m).find((s) => s.startsWith(`program:${program}]`)) ?? '';
+      return Number(/^stopwaitsecs=(\d+)$/m.exec(section)?.[1]);
+    };
+    expect(stopWait('server') + stopWait('worker')).toBeLessThanOrEqual(25);
   });
 
   it('defines every build target docker-compose.yml asks for, the runtime last', () => {
