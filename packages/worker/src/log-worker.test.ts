@@ -103,6 +103,38 @@ describe('LogWorker when Dewey is away', () => {
   });
 });
 
+describe('LogWorker stopping while Dewey hangs', () => {
+  it('hands back the batches behind one Dewey did not answer, without trying each', async () => {
+    stack = await startWorkerStack();
+    const worker = await stack.startWorker();
+    stack.dewey.hold();
+    await stack.enqueue(300);
+    await stack.dewey.waitForHeld(1);
+    // One batch of 100 is held by Dewey; the worker holds 200 jobs (its
+    // concurrency), so a second batch waits behind it (one call at a time).
+    await expect
+      .poll(() => stack?.queue.getJobCounts('active'), { timeout: 10_000 })
+      .toEqual({ active: 200 });
+    await worker.close();
+    // Before: each batch behind waited DEWEY_TIMEOUT_MS in turn, so a stop
+    // with a hung Dewey outlasted supervisord's budget (issue 13).
+    expect(stack.dewey.calls.store).toBe(1);
+    const returned = await worker.metrics.registry.getSingleMetricAsString(
+      'godot_jobs_returned_total',
+    );
+    expect(returned).toContain('godot_jobs_returned_total 200');
+    // Dewey may still store the batch it held (at least once: duplicates are
+    // allowed); every entry must arrive.
+    stack.dewey.release();
+    await stack.startWorker();
+    await expect
+      .poll(() => new Set(stack?.dewey.stored().map((row) => row.message)).size, {
+        timeout: 20_000,
+      })
+      .toBe(300);
+  });
+});
+
 describe('LogWorker and poisoned entries', () => {
   it('stores 99 of 100 and dead-letters the one Dewey refuses, with its message', async () => {
     stack = await startWorkerStack();

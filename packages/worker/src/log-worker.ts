@@ -213,12 +213,20 @@ export class LogWorker {
 
   private async deliverAll(): Promise<void> {
     for (let batch = this.sealed.shift(); batch; batch = this.sealed.shift()) {
-      await this.deliver(batch);
+      if (await this.deliver(batch)) continue;
+      // Stopping, and Dewey did not take this batch in time: the ones behind
+      // it would each wait as long (DEWEY_TIMEOUT_MS), past the stop budget.
+      for (let rest = this.sealed.shift(); rest; rest = this.sealed.shift()) {
+        this.handBack(rest, 'Dewey did not take the batch before it while stopping');
+      }
     }
   }
 
-  /** Delivers one batch, waiting for Dewey while it is unavailable; settles every job. */
-  private async deliver(batch: Item[]): Promise<void> {
+  /**
+   * Delivers one batch, waiting for Dewey while it is unavailable; settles
+   * every job. False when it handed the batch back instead (stopping).
+   */
+  private async deliver(batch: Item[]): Promise<boolean> {
     const { metrics, logger, dewey } = this.options;
     const entries = batch.flatMap((item) => item.entries);
     let unavailable = 0;
@@ -245,12 +253,12 @@ export class LogWorker {
         if (unavailable > 0)
           logger.info({ attempts: unavailable }, 'worker: Dewey back, delivering');
         if (this.worker.isPaused() && !this.stopping) this.worker.resume();
-        return;
+        return true;
       } catch (error) {
         metrics.batches.inc({ outcome: 'unavailable' });
         if (this.stopping) {
           this.handBack(batch, error);
-          return;
+          return false;
         }
         if (unavailable === 0) {
           logger.warn(
@@ -271,7 +279,7 @@ export class LogWorker {
           await dewey.waitUntilUp(this.stop.signal);
         } catch {
           this.handBack(batch, error);
-          return;
+          return false;
         }
       }
     }
