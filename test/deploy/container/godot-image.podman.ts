@@ -144,11 +144,10 @@ describe.sequential('the Godot image under podman', () => {
   }
 
   /**
-   * Stops the container, checks the stop, and removes it (the volume stays).
-   * With `workerMayBeKilled`, supervisord may SIGKILL a worker that outlives
-   * its stop budget (stopwaitsecs); everything else must exit 0.
+   * Stops the container, checks the stop (every program exits 0 within the
+   * limit), and removes it (the volume stays).
    */
-  async function expectCleanStop(label: string, workerMayBeKilled = false): Promise<void> {
+  async function expectCleanStop(label: string): Promise<void> {
     const took = await stopContainer();
     const state = await podman.state(container);
     // The server stops taking entries first, the worker returns what it
@@ -163,11 +162,7 @@ describe.sequential('the Godot image under podman', () => {
     expect(state).toEqual({ status: 'exited', exitCode: 0 });
     expect(took).toBeLessThan(STOP_LIMIT_S);
     expect(stopped.map((p) => p.name)).toEqual(['server', 'worker', 'redis']);
-    for (const { name, how } of stopped) {
-      if (name === 'worker' && workerMayBeKilled)
-        expect(how).toMatch(/^(exit status 0|terminated by SIGKILL)/);
-      else expect(how).toBe('exit status 0');
-    }
+    for (const { how } of stopped) expect(how).toBe('exit status 0');
     await podman.run(['rm', container]);
   }
 
@@ -326,10 +321,11 @@ describe.sequential('the Godot image under podman', () => {
     emulator.hold();
     await logEntries(500);
     await emulator.waitForHeld(1, 10_000);
-    await expectCleanStop('500 entries queued, Dewey hanging', true);
+    // The worker gives up on the held batch after DEWEY_TIMEOUT_MS (10 s) and
+    // hands back the rest at once, within its 15 s stopwaitsecs: no SIGKILL.
+    await expectCleanStop('500 entries queued, Dewey hanging');
     emulator.release();
     await startContainer();
-    // Jobs of a killed worker come back when their lock expires (30 s by default).
     await expectAllDelivered('delivered after a stop with Dewey hanging', 120_000);
   }, 240_000);
 });
