@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   connectClient,
   errorText,
@@ -19,25 +19,25 @@ function withinOneSecond<T>(call: Promise<T>): Promise<T | typeof HANG> {
   ]);
 }
 
-describe('logger_log when Redis goes away', () => {
+describe('logger_log when Redis goes away or loses its scripts', () => {
   let stack: ServerStack;
   let client: Client;
+  const log = (message: string) =>
+    client.callTool({
+      name: 'logger_log',
+      arguments: { component: 'c', level: 'INFO', message },
+    });
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     stack = await startServerStack();
     client = await connectClient((await stack.start()).url);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await client?.close();
     await stack?.close();
   });
 
   it('answers with a tool error within a second, and resumes once Redis is back', async () => {
-    const log = (message: string) =>
-      client.callTool({
-        name: 'logger_log',
-        arguments: { component: 'c', level: 'INFO', message },
-      });
     expect(payload(await log('before'))).toMatchObject({ queued: true });
 
     await stack.redis.stop();
@@ -55,31 +55,12 @@ describe('logger_log when Redis goes away', () => {
     expect(messages.filter((m: string) => m.startsWith('during'))).toEqual([]);
     expect(messages).toContain('after');
   });
-});
 
-describe('logger_log when Redis lost its scripts', () => {
-  let stack: ServerStack;
-  let client: Client;
-
-  beforeAll(async () => {
-    stack = await startServerStack();
-    client = await connectClient((await stack.start()).url);
-  });
-  afterAll(async () => {
-    await client?.close();
-    await stack?.close();
-  });
-
-  it('loads them again and queues the entry, once and exactly once', async () => {
+  it('loads lost scripts again and queues the entry, once and exactly once', async () => {
     // ioredis sends a script's SHA alone once it sent the script on a socket.
     // A node that restarts under a cluster, or a SCRIPT FLUSH, leaves it
     // believing so: inside the MULTI of an add, every EVALSHA then failed
     // with NOSCRIPT, for good (found with a master SIGKILLed under a cluster).
-    const log = (message: string) =>
-      client.callTool({
-        name: 'logger_log',
-        arguments: { component: 'c', level: 'INFO', message },
-      });
     expect(payload(await log('before'))).toMatchObject({ queued: true });
     await stack.raw.script('FLUSH');
     for (const message of ['after 1', 'after 2']) {
