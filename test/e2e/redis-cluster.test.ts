@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeweyEmulator, freePort, RedisCluster } from '@godot/testkit';
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDelivery, StoredMessages } from '../support/delivery-check.js';
 import { GODOT_MAINS, GodotProcess } from '../support/godot-process.js';
@@ -72,6 +73,10 @@ describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
       DeweyEmulator.start(),
     ]);
     dewey.onStore((rows) => stored.add(rows.map((row) => row.message)));
+    // What the Python Godot would have left: not migrated on a cluster, but said.
+    const seed = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]?.port ?? 0 }]);
+    await seed.lpush('logs:queue', JSON.stringify({ message: 'left by the Python Godot' }));
+    seed.disconnect();
     const env = {
       REDIS_URL: cluster.seeds,
       REDIS_CLUSTER: 'true',
@@ -142,6 +147,14 @@ describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
   function acknowledged(results: LoadResult[]): string[] {
     return results.flatMap((result) => [...result.acknowledged.keys()]);
   }
+
+  it("says, rather than migrates, the Python Godot's logs:queue on a cluster", () => {
+    // First in the file: each process keeps only its last lines of output.
+    for (const worker of processes.filter((child) => child.log().includes('worker listening'))) {
+      expect(worker.log()).toContain("the Python Godot's logs:queue is not migrated");
+    }
+    expect(processes.filter((child) => child.log().includes('worker listening'))).toHaveLength(2);
+  });
 
   it('spreads what both servers take over the masters and delivers every acknowledged entry', async (context) => {
     context.onTestFailed(() => console.log(logs()));

@@ -8,6 +8,7 @@ import {
   type Logger,
   type LogJobData,
   queueShards,
+  REDIS_KEYS,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
 import { Heartbeat } from './heartbeat.js';
@@ -91,6 +92,15 @@ export async function startGodotWorker(
       logger,
       onMigrated: (count) => metrics.migrated.inc(count),
     });
+  } else if (config.REDIS_CLUSTER) {
+    // Never silent: entries left there are not delivered from a cluster.
+    const left = await redis.llen(REDIS_KEYS.legacyQueue);
+    if (left > 0) {
+      logger.warn(
+        { key: REDIS_KEYS.legacyQueue, entries: left },
+        "the Python Godot's logs:queue is not migrated on a Redis Cluster: migrate it on a single Redis first (README, Scaling out)",
+      );
+    }
   }
 
   // One BullMQ worker per shard; they share the Dewey connection and metrics.
