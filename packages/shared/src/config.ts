@@ -134,9 +134,9 @@ const configSchema = z.object({
   // Limits on what clients may hold (issue 10; README "Limits and hardening").
   /** Open WebSocket connections; beyond it, the idlest is closed first or the upgrade refused. */
   MAX_CONNECTIONS: int(1, 1_000_000, 1000),
-  /** Open Streamable HTTP (/mcp) sessions; beyond it, the idlest is evicted. */
+  /** Streamable HTTP (/mcp) sessions of all servers of a queue (kept in Redis); beyond it, the least recently seen is forgotten. */
   MAX_HTTP_SESSIONS: int(1, 1_000_000, 1000),
-  /** Requests one connection or session may have unanswered at once. */
+  /** Requests one connection, or one /mcp session on one server, may have unanswered at once. */
   MAX_CALLS_IN_FLIGHT: int(1, 1_000_000, 1000),
   /** Reply bytes a WebSocket client may leave unread before it gets backpressure, then is closed. */
   MAX_UNREAD_REPLY_BYTES: int(64 * 1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
