@@ -13,7 +13,8 @@ export type RedisConnection = Redis | Cluster;
 export interface RedisConnectionOptions {
   /**
    * Options of each node connection (for a cluster, `redisOptions`). Host and
-   * port come from REDIS_URL; so do the user name, password, database and TLS.
+   * port come from REDIS_URL, and so do the user name, password and TLS
+   * (`rediss://`); on one Redis, the database number too (a cluster has only 0).
    */
   redis?: RedisOptions;
   /**
@@ -52,8 +53,8 @@ export function createRedisConnection(
       ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
       ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
     },
-    // A master that restarts comes back on its address; keep asking for the
-    // slot map instead of giving up (ioredis stops after 16 tries by default).
+    // While no seed answers (all of them restarting, say), ask again soon,
+    // then every 2 s, for ever: never give up on the queue.
     clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
   };
   return new Cluster(
