@@ -1,6 +1,6 @@
 import { cpuTable } from './bench-report.js';
 import { type BenchStackOptions, startBenchStack } from './bench-stack.js';
-import { cpuMsPer, type Phase, runPhase } from './run-phase.js';
+import { cpuMsPer, e2eLogsPerSecond, type Phase, runPhase } from './run-phase.js';
 import { formatColumns } from './stats.js';
 
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
@@ -76,11 +76,10 @@ export async function runClusterBench(options: {
         durationMs: ms.steady,
       });
       allPhases.push(sustained, steady);
-      const lastStored = sustained.rows.storedAt.reduce((a, b) => Math.max(a, b), 0);
       const stored = sustained.report.storedRows;
       const round = (value: number) => Number(value.toFixed(3));
       results[setup.key] = {
-        e2e_logs_per_s: Math.round(stored / ((lastStored - sustained.load.startedAt) / 1000)),
+        e2e_logs_per_s: e2eLogsPerSecond(sustained),
         cpu_ms_per_entry_saturated: round(cpuMsPer(sustained, GODOT, stored)),
         cpu_ms_per_entry_at_1000: round(cpuMsPer(steady, GODOT, steady.report.storedRows)),
         server_cpu_ms_per_entry: round(cpuMsPer(sustained, ['server'], stored)),

@@ -32,6 +32,15 @@ export function cpuMsPer(phase: Phase, processes: readonly string[], count: numb
 }
 
 /**
+ * End-to-end logs/s of a closed-loop phase: rows stored, over the time from
+ * the load's start until the last of them was stored.
+ */
+export function e2eLogsPerSecond(phase: Phase): number {
+  const lastStored = phase.rows.storedAt.reduce((a, b) => Math.max(a, b), 0);
+  return Math.round(phase.report.storedRows / ((lastStored - phase.load.startedAt) / 1000));
+}
+
+/**
  * Runs one load process (persistent sockets or socket per line), waits until
  * its acknowledged entries are stored (or stop arriving), and checks that
  * nothing acknowledged is missing. Messages carry the prefix `bench-<name>-`.

@@ -52,7 +52,7 @@ import { runClusterBench } from './cluster-bench.js';
 import { RssSampler } from './proc-stats.js';
 import { summarizeProfiles } from './profile-summary.js';
 import { redisStatsTable, resetRedisStats } from './redis-stats.js';
-import { cpuMsPer, type Phase, runPhase } from './run-phase.js';
+import { cpuMsPer, e2eLogsPerSecond, type Phase, runPhase } from './run-phase.js';
 import { percentile } from './stats.js';
 
 const { values: flags } = parseArgs({
@@ -124,8 +124,6 @@ async function main(): Promise<void> {
       sustained.report.storedRows,
       'sustained closed loop',
     );
-    const lastStored = sustained.rows.storedAt.reduce((a, b) => Math.max(a, b), 0);
-    const e2eSeconds = (lastStored - sustained.load.startedAt) / 1000;
 
     await resetRedisStats(stack.redis.port);
     const steady = await runPhase(stack, 'steady', {
@@ -154,7 +152,7 @@ async function main(): Promise<void> {
 
     const lost = phases.reduce((sum, phase) => sum + phase.report.lost.length, 0);
     results = {
-      e2e_logs_per_s: Math.round(sustained.report.storedRows / e2eSeconds),
+      e2e_logs_per_s: e2eLogsPerSecond(sustained),
       ingest_logs_per_s: Math.round(
         sustained.load.acknowledged.length / (sustained.load.elapsedMs / 1000),
       ),

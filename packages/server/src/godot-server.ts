@@ -23,6 +23,7 @@ import { Ingest } from './ingest.js';
 import { LevelStore } from './level-store.js';
 import { QueueBound } from './queue-bound.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
+import { addCounts, readShardCounts } from './shard-counts.js';
 import { WebSocketEndpoint } from './websocket-endpoint.js';
 import { registerWorkerMetricsView } from './worker-metrics-view.js';
 
@@ -106,7 +107,10 @@ export async function startGodotServer(
     queue.on('error', (error) => logger.debug({ err: error.message }, 'queue: error'));
     return queue;
   });
-  const metrics = createServerMetrics(() => sumJobCounts(queues));
+  const depthStates = ['waiting', 'active', 'delayed', 'failed'] as const;
+  const metrics = createServerMetrics(async () =>
+    addCounts(depthStates, await readShardCounts(queues, depthStates)),
+  );
   registerWorkerMetricsView({
     registry: metrics.registry,
     redis,
@@ -257,16 +261,4 @@ async function waitForRedis(
     });
   });
   if (!ready) logger.warn({ timeout_ms: timeoutMs }, 'redis: not reachable yet, starting anyway');
-}
-
-/** The job counts of every shard, added up. */
-async function sumJobCounts(queues: readonly Queue[]): Promise<Record<string, number>> {
-  const all = await Promise.all(
-    queues.map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'failed')),
-  );
-  const total: Record<string, number> = {};
-  for (const counts of all) {
-    for (const [state, count] of Object.entries(counts)) total[state] = (total[state] ?? 0) + count;
-  }
-  return total;
 }

@@ -1,14 +1,15 @@
 import {
-  isCluster,
+  masters,
   type RedisConnection,
   withDefaults,
   withTimeout,
   workerHeartbeatKey,
 } from '@godot/shared';
 import type { Queue } from 'bullmq';
+import { addCounts, type JobCounts, readShardCounts } from './shard-counts.js';
 
 const STATES = ['waiting', 'paused', 'active', 'delayed', 'failed'] as const;
-type QueueCounts = Record<(typeof STATES)[number], number>;
+type QueueCounts = JobCounts<(typeof STATES)[number]>;
 
 /** Body of `GET /health`. */
 export interface HealthReport {
@@ -121,7 +122,7 @@ export class HealthCheck {
       };
     }
     const { shards, newestBeat, workers, memory } = reading;
-    const queue = { ...sumCounts(shards) };
+    const queue = addCounts(STATES, shards);
     const age = newestBeat === null ? null : Math.max(0, Date.now() - newestBeat);
     const workerOk = age !== null && age <= heartbeatMaxAgeMs;
     // maxmemory with noeviction: at the limit Redis refuses every new entry.
@@ -170,7 +171,7 @@ export class HealthCheck {
     try {
       const [shards, beats, memory] = await withTimeout(
         Promise.all([
-          Promise.all(queues.map((queue) => queue.getJobCounts(...STATES))),
+          readShardCounts(queues, STATES),
           redis
             .pipeline()
             .zrevrange(this.heartbeatKey, 0, 0, 'WITHSCORES')
@@ -190,7 +191,7 @@ export class HealthCheck {
       const newestBeat = Number.isFinite(score) && score >= cutoff ? score : null;
       return {
         ok: true,
-        shards: shards.map((counts) => sumCounts([counts])),
+        shards,
         newestBeat,
         workers: Number(live ?? 0),
         memory,
@@ -201,13 +202,6 @@ export class HealthCheck {
   }
 }
 
-/** Adds up job counts, each state present (0 when BullMQ left it out). */
-function sumCounts(all: readonly Partial<Record<string, number>>[]): QueueCounts {
-  const total = Object.fromEntries(STATES.map((state) => [state, 0])) as QueueCounts;
-  for (const counts of all) for (const state of STATES) total[state] += counts[state] ?? 0;
-  return total;
-}
-
 /**
  * Memory of the master nearest its `maxmemory` (the one that refuses writes
  * first), or of the one Redis: `INFO memory` on each.
@@ -215,7 +209,7 @@ function sumCounts(all: readonly Partial<Record<string, number>>[]): QueueCounts
 async function readMemory(
   redis: RedisConnection,
 ): Promise<{ used: number; max: number; nodes: number }> {
-  const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+  const nodes = masters(redis);
   const infos = await Promise.all(nodes.map((node) => node.info('memory')));
   let fullest = { used: 0, max: 0, ratio: -1 };
   for (const info of infos) {

@@ -6,6 +6,7 @@ import {
   type Logger,
   type LogInput,
   type LogJobData,
+  redisErrorCode,
   replaceNulInJson,
   withDefaults,
 } from '@godot/shared';
@@ -470,9 +471,7 @@ export class Ingest {
  * the commands' own errors in `previousErrors`.
  */
 function isOutOfMemory(error: unknown): boolean {
-  const code = (value: unknown) =>
-    value instanceof Error && value.name === 'ReplyError' ? value.message.split(' ', 1)[0] : '';
-  if (code(error) === 'OOM') return true;
+  if (redisErrorCode(error) === 'OOM') return true;
   const previous = (error as { previousErrors?: unknown[] } | null)?.previousErrors;
-  return Array.isArray(previous) && previous.some((inner) => code(inner) === 'OOM');
+  return Array.isArray(previous) && previous.some((inner) => redisErrorCode(inner) === 'OOM');
 }

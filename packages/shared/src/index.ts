@@ -45,8 +45,10 @@ export {
   createRedisConnection,
   duplicateConnection,
   isCluster,
+  masters,
   type RedisConnection,
   type RedisConnectionOptions,
+  redisErrorCode,
 } from './redis-connection.js';
 export {
   REDIS_KEYS,

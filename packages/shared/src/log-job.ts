@@ -1,7 +1,7 @@
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
 import type { LogEntry } from './log-entry.js';
-import { type RedisConnection, reloadScripts } from './redis-connection.js';
+import { type RedisConnection, redisErrorCode, reloadScripts } from './redis-connection.js';
 
 /**
  * The job layout every Godot process agrees on (godot.md, Queue and delivery).
@@ -127,9 +127,7 @@ export async function addLogJobs(
  * Outside a transaction ioredis recovers by itself.
  */
 function isNoScript(error: unknown): boolean {
-  return (
-    error instanceof Error && error.name === 'ReplyError' && error.message.startsWith('NOSCRIPT ')
-  );
+  return redisErrorCode(error) === 'NOSCRIPT';
 }
 
 /**

@@ -66,6 +66,21 @@ export function createRedisConnection(
   );
 }
 
+/** The connections to every master of a cluster, or the one Redis. */
+export function masters(redis: RedisConnection): Redis[] {
+  return isCluster(redis) ? redis.nodes('master') : [redis];
+}
+
+/**
+ * The code a Redis error reply starts with (`OOM`, `NOSCRIPT`, …), or '' for
+ * anything else: decisions follow the protocol's code, not the message text.
+ */
+export function redisErrorCode(error: unknown): string {
+  return error instanceof Error && error.name === 'ReplyError'
+    ? (error.message.split(' ', 1)[0] ?? '')
+    : '';
+}
+
 /** True for a `Cluster` connection. */
 export function isCluster(redis: RedisConnection): redis is Cluster {
   return (redis as { isCluster?: boolean }).isCluster === true;
@@ -95,8 +110,7 @@ export async function reloadScripts(redis: RedisConnection): Promise<void> {
   const scripts = Object.values(
     (redis as unknown as { scriptsSet: Record<string, { lua: string }> }).scriptsSet ?? {},
   );
-  const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
   await Promise.all(
-    nodes.flatMap((node) => scripts.map((script) => node.script('LOAD', script.lua))),
+    masters(redis).flatMap((node) => scripts.map((script) => node.script('LOAD', script.lua))),
   );
 }
