@@ -50,7 +50,7 @@ ENV NODE_ENV=production \
     DEWEY_EMULATOR_PORT=9020
 USER node
 EXPOSE 9020
-CMD ["node", "/app/testkit/dist/dewey-emulator-main.js"]
+CMD ["node", "/app/testkit/dist/dewey/dewey-emulator-main.js"]
 
 # ---- godot: the runtime image (default target) ----
 FROM ${NODE_IMAGE} AS godot

@@ -1,7 +1,7 @@
 /**
  * The Dewey emulator as its own process for `pnpm bench`, plus a record of
  * when each row was stored. It runs testkit's `DeweyEmulator`, exactly as
- * `packages/testkit/src/dewey-emulator-main.ts` does, and subscribes to its
+ * `packages/testkit/src/dewey/dewey-emulator-main.ts` does, and subscribes to its
  * `onStore` in-process: the store time is taken in the emulator's own process
  * the moment a batch is committed, so queued→stored latency includes the
  * worker's batching, the Dewey call and its reply path up to the store, and

@@ -8,7 +8,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const GODOT_MAINS = {
   server: 'packages/server/src/main.ts',
   worker: 'packages/worker/src/main.ts',
-  emulator: 'packages/testkit/src/dewey-emulator-main.ts',
+  emulator: 'packages/testkit/src/dewey/dewey-emulator-main.ts',
 } as const;
 
 /** Options of {@link GodotProcess.start}. */

@@ -15,17 +15,17 @@ import {
   shardShare,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
-import { createGodotMcpServer } from './godot-tools.js';
-import { HealthCheck } from './health.js';
-import { createHttpApp } from './http-app.js';
-import { createHttpServer, HTTP_CONNECTION_HEADROOM } from './http-server.js';
-import { Ingest } from './ingest.js';
-import { LevelStore } from './level-store.js';
-import { QueueBound } from './queue-bound.js';
-import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
-import { addCounts, readShardCounts } from './shard-counts.js';
-import { WebSocketEndpoint } from './websocket-endpoint.js';
-import { registerWorkerMetricsView } from './worker-metrics-view.js';
+import { createHttpApp } from './http/app.js';
+import { createHttpServer, HTTP_CONNECTION_HEADROOM } from './http/http-server.js';
+import { Ingest } from './ingest/ingest.js';
+import { LevelStore } from './ingest/level-store.js';
+import { QueueBound } from './ingest/queue-bound.js';
+import { createGodotMcpServer } from './mcp/godot-tools.js';
+import { HealthCheck } from './ops/health.js';
+import { createServerMetrics, type ServerMetrics } from './ops/server-metrics.js';
+import { addCounts, readShardCounts } from './ops/shard-counts.js';
+import { registerWorkerMetricsView } from './ops/worker-metrics-view.js';
+import { WebSocketEndpoint } from './ws/websocket-endpoint.js';
 
 /** The configuration the server reads (a subset of `Config`). */
 export type GodotServerConfig = Pick<

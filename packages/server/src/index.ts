@@ -6,10 +6,10 @@ export {
   type GodotServerOptions,
   startGodotServer,
 } from './godot-server.js';
-export { createGodotMcpServer, type GodotToolDeps, TOOL_ALIASES } from './godot-tools.js';
-export type { HealthReport } from './health.js';
-export { Ingest, type IngestOptions, type LogReply } from './ingest.js';
-export { EntryRefusedError, QueueUnavailableError } from './ingest-errors.js';
-export { LevelStore } from './level-store.js';
-export { QueueBound } from './queue-bound.js';
-export { createServerMetrics, type ServerMetrics } from './server-metrics.js';
+export { Ingest, type IngestOptions, type LogReply } from './ingest/ingest.js';
+export { EntryRefusedError, QueueUnavailableError } from './ingest/ingest-errors.js';
+export { LevelStore } from './ingest/level-store.js';
+export { QueueBound } from './ingest/queue-bound.js';
+export { createGodotMcpServer, type GodotToolDeps, TOOL_ALIASES } from './mcp/godot-tools.js';
+export type { HealthReport } from './ops/health.js';
+export { createServerMetrics, type ServerMetrics } from './ops/server-metrics.js';

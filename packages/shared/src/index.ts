@@ -1,20 +1,21 @@
 // Every export here is public API (style.md, principle 6).
-export { type BackoffOptions, backoffDelay } from './backoff.js';
-export { type Config, ConfigError, loadConfig, redisSeeds } from './config.js';
+
+export { type Config, ConfigError, loadConfig, redisSeeds } from './config/config.js';
+export { exitOnSignals, loadConfigOrExit } from './config/process-lifecycle.js';
 export {
   DeweyClient,
   type DeweyClientOptions,
   type DeweyConfig,
   deweyClientOptions,
-} from './dewey-client.js';
-export { DeweyConnection, type DeweyConnectionOptions } from './dewey-connection.js';
+} from './dewey/dewey-client.js';
+export { DeweyConnection, type DeweyConnectionOptions } from './dewey/dewey-connection.js';
 export {
   DeweyError,
   DeweyProtocolError,
   DeweyRejectedError,
   DeweyUnavailableError,
   type UnavailableReason,
-} from './dewey-errors.js';
+} from './dewey/dewey-errors.js';
 export {
   type ClearResult,
   type DeweyClearArgs,
@@ -24,9 +25,9 @@ export {
   logRowSchema,
   type StatsResult,
   type StoreResult,
-} from './dewey-types.js';
-export { isAtLeast, LEVELS, type Level, levelRank, parseLevel } from './levels.js';
-export { type LogEntry, logEntrySchema } from './log-entry.js';
+} from './dewey/dewey-types.js';
+export { isAtLeast, LEVELS, type Level, levelRank, parseLevel } from './queue/levels.js';
+export { type LogEntry, logEntrySchema } from './queue/log-entry.js';
 export {
   addLogJobs,
   boundAccountKey,
@@ -36,11 +37,10 @@ export {
   LOG_QUEUE_STREAMS,
   type LogJobData,
   logJobName,
-} from './log-job.js';
-export { type Logger, silentLogger } from './logger.js';
-export { exitOnSignals, loadConfigOrExit } from './process-lifecycle.js';
-export { type QueueShard, queueShards, shardShare } from './queue-shards.js';
-export { isSensitiveParam, redactUrl } from './redact-url.js';
+} from './queue/log-job.js';
+export { type QueueShard, queueShards, shardShare } from './queue/queue-shards.js';
+export { replaceNulInJson, type SanitizedJson } from './queue/sanitize.js';
+export { normalizeUuid } from './queue/uuid.js';
 export {
   createRedisConnection,
   duplicateConnection,
@@ -49,30 +49,13 @@ export {
   type RedisConnection,
   type RedisConnectionOptions,
   redisErrorCode,
-} from './redis-connection.js';
+} from './redis/redis-connection.js';
 export {
   REDIS_KEYS,
   workerHeartbeatKey,
   workerMetricsIndexKey,
   workerMetricsKey,
-} from './redis-keys.js';
-export { replaceNulInJson, type SanitizedJson } from './sanitize.js';
-export {
-  type ClearInput,
-  clearInputSchema,
-  clearInputShape,
-  type LogInput,
-  levelSchema,
-  logInputSchema,
-  logInputShape,
-  normalizeUuid,
-  type QueryInput,
-  queryInputSchema,
-  queryInputShape,
-  type SetLevelInput,
-  setLevelInputSchema,
-  setLevelInputShape,
-} from './tool-inputs.js';
+} from './redis/redis-keys.js';
 export {
   CALLS_IN_FLIGHT_ERROR_CODE,
   callsInFlightMessage,
@@ -106,5 +89,8 @@ export {
   selectSubprotocol,
   type WebSocketServerTransportOptions,
 } from './transport/websocket-server-transport-options.js';
-export { withDefaults } from './with-defaults.js';
-export { withTimeout } from './with-timeout.js';
+export { type BackoffOptions, backoffDelay } from './util/backoff.js';
+export { type Logger, silentLogger } from './util/logger.js';
+export { isSensitiveParam, redactUrl } from './util/redact-url.js';
+export { withDefaults } from './util/with-defaults.js';
+export { withTimeout } from './util/with-timeout.js';

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { rawDataToText } from './raw-data-text.js';
+import { rawDataToText } from './dewey/store/raw-data-text.js';
 
 /** Options of {@link RawWsClient.connect}. */
 export interface RawWsClientOptions {

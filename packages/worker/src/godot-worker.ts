@@ -11,12 +11,12 @@ import {
   REDIS_KEYS,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
-import { Heartbeat } from './heartbeat.js';
-import { migrateLegacyQueue } from './legacy-migration.js';
-import { LogWorker } from './log-worker.js';
-import { MetricsPublisher } from './metrics-publisher.js';
-import { createWorkerHealth, startWorkerHttp } from './worker-http.js';
-import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
+import { LogWorker } from './delivery/log-worker.js';
+import { migrateLegacyQueue } from './legacy/legacy-migration.js';
+import { createWorkerHealth, startWorkerHttp } from './ops/worker-http.js';
+import { createWorkerMetrics, type WorkerMetrics } from './ops/worker-metrics.js';
+import { Heartbeat } from './presence/heartbeat.js';
+import { MetricsPublisher } from './presence/metrics-publisher.js';
 
 /** The configuration the worker reads (a subset of `Config`). */
 export type GodotWorkerConfig = Pick<

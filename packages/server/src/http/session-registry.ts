@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { type Logger, type RedisConnection, withDefaults, withTimeout } from '@godot/shared';
+import type { ChainableCommander } from 'ioredis';
+import { Gauge } from 'prom-client';
+import type { ServerMetrics } from '../ops/server-metrics.js';
+import { ThrottledWarning } from '../ops/throttled-warning.js';
+
+/**
+ * The sorted set of a queue's /mcp sessions: member = session id, score =
+ * when it was last seen (ms since the epoch). One key, so it lives in one
+ * slot of a Redis Cluster and every MULTI below stays in it.
+ */
+export function mcpSessionsKey(queueName: string): string {
+  return `godot:${queueName}:mcp-sessions`;
+}
+
+/** Options of `HttpSessionRegistry`. */
+export interface HttpSessionRegistryOptions {
+  /** The server's connection; it should fail fast while Redis is away (no offline queue). */
+  redis: RedisConnection;
+  /** Servers of one queue (QUEUE_NAME) share their sessions. */
+  queueName: string;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Most sessions of all servers together (MAX_HTTP_SESSIONS); one more forgets the least recently seen. @default 1000 */
+  maxSessions?: number;
+  /** A session not seen for this long is forgotten. @default 1800000 (30 min) */
+  idleMs?: number;
+  /** A session check waits this long for Redis, then lets the request through. @default 500 */
+  timeoutMs?: number;
+  /**
+   * The clock scores are written with. Servers' clocks need only agree to
+   * well within `idleMs`; a skew only blurs which session is least recent.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** What Redis said about a session id: `unavailable` when it did not answer. */
+export type SessionLookup = 'known' | 'unknown' | 'unavailable';
+
+const GAUGE_NAME = 'godot_http_sessions';
+
+/** Ids are our UUIDs: a longer one cannot be known, and is not sent to Redis. */
+const MAX_ID_LENGTH = 128;
+
+const DEFAULTS = {
+  maxSessions: 1000,
+  idleMs: 30 * 60_000,
+  timeoutMs: 500,
+  now: Date.now,
+};
+
+/**
+ * The /mcp sessions of every server sharing one Redis, so that any server
+ * can serve any session and a load balancer needs no sticky sessions (issue
+ * 12). A session is only an id and when it was last seen: each request is
+ * served statelessly, so no server holds anything for it between requests.
+ * The set is capped (issue 10, finding 3: sessions are created by clients)
+ * and each change is one MULTI on one key: one round trip, atomic across servers.
+ */
+export class HttpSessionRegistry {
+  private readonly options: Required<HttpSessionRegistryOptions>;
+  private readonly key: string;
+  private readonly evictions: ThrottledWarning;
+  private readonly unrecorded: ThrottledWarning;
+
+  constructor(options: HttpSessionRegistryOptions) {
+    this.options = withDefaults(DEFAULTS, options);
+    const { maxSessions, idleMs, timeoutMs, logger, metrics } = this.options;
+    if (!(Number.isInteger(maxSessions) && maxSessions >= 1 && idleMs > 0 && timeoutMs > 0))
+      throw new RangeError('HttpSessionRegistry: limits must be positive');
+    this.key = mcpSessionsKey(options.queueName);
+    this.evictions = new ThrottledWarning(
+      logger,
+      'http: MAX_HTTP_SESSIONS reached, least recently seen sessions forgotten',
+      { max_http_sessions: maxSessions },
+    );
+    this.unrecorded = new ThrottledWarning(
+      logger,
+      'http: Redis unavailable, new /mcp sessions not recorded; their clients will be asked to initialize again',
+      {},
+    );
+    const count = () => this.count();
+    // Read at scrape time: the set is shared, and other servers change it.
+    new Gauge({
+      name: GAUGE_NAME,
+      help: '/mcp sessions of this queue, shared by every server on its Redis (at most MAX_HTTP_SESSIONS), read at scrape time',
+      registers: [metrics.registry],
+      async collect() {
+        // A gauge without labels cannot be hidden: while Redis does not
+        // answer, it keeps its last reading.
+        const live = await count().catch(() => undefined);
+        if (live !== undefined) this.set(live);
+      },
+    });
+  }
+
+  /**
+   * Records a new session and returns its id, first forgetting idle sessions
+   * and, when the set is full, the least recently seen ones (never the new one).
+   * If Redis cannot record it, the id is returned all the same: initialize
+   * still succeeds, and the client can query Dewey while Redis is away
+   * (logger_log fails then anyway, with its own clear error). Its next request
+   * after Redis returns gets 404, and the client initializes again, as the
+   * MCP spec tells it to. Refusing initialize instead would buy nothing:
+   * sessions are not an authentication mechanism (AUTH_TOKEN is).
+   */
+  async open(): Promise<string> {
+    const id = randomUUID();
+    const now = this.options.now();
+    try {
+      const [idle, limit] = await this.exec(
+        this.options.redis
+          .multi()
+          .zremrangebyscore(this.key, '-inf', `(${now - this.options.idleMs}`)
+          // Keeps the maxSessions - 1 most recent, to make room for this one.
+          .zremrangebyrank(this.key, 0, -this.options.maxSessions)
+          .zadd(this.key, now, id),
+      );
+      this.evicted('idle', idle);
+      this.evicted('limit', limit);
+      if (Number(limit) > 0) this.evictions.add(Number(limit));
+    } catch (error) {
+      this.options.logger.debug({ err: String(error) }, 'http: session not recorded');
+      this.unrecorded.add();
+    }
+    return id;
+  }
+
+  /**
+   * Whether `id` is a live session, seen now if so. Sessions gone idle, this
+   * one or others, are forgotten on the way (and counted).
+   */
+  async touch(id: string): Promise<SessionLookup> {
+    if (id.length > MAX_ID_LENGTH) return 'unknown';
+    const now = this.options.now();
+    try {
+      const [idle, score] = await this.exec(
+        this.options.redis
+          .multi()
+          .zremrangebyscore(this.key, '-inf', `(${now - this.options.idleMs}`)
+          .zscore(this.key, id)
+          .zadd(this.key, 'XX', now, id),
+      );
+      this.evicted('idle', idle);
+      return score === null ? 'unknown' : 'known';
+    } catch (error) {
+      this.options.logger.debug({ err: String(error) }, 'http: session not checked');
+      return 'unavailable';
+    }
+  }
+
+  /** Ends session `id` for every server (DELETE /mcp): `known` if it was live. */
+  async forget(id: string): Promise<SessionLookup> {
+    if (id.length > MAX_ID_LENGTH) return 'unknown';
+    const now = this.options.now();
+    try {
+      const [idle, removed] = await this.exec(
+        this.options.redis
+          .multi()
+          .zremrangebyscore(this.key, '-inf', `(${now - this.options.idleMs}`)
+          .zrem(this.key, id),
+      );
+      this.evicted('idle', idle);
+      return Number(removed) === 1 ? 'known' : 'unknown';
+    } catch (error) {
+      this.options.logger.debug({ err: String(error) }, 'http: session not ended');
+      return 'unavailable';
+    }
+  }
+
+  /** Live sessions of all servers (those gone idle but not yet forgotten excluded). */
+  count(): Promise<number> {
+    const cutoff = this.options.now() - this.options.idleMs;
+    return withTimeout(this.options.redis.zcount(this.key, cutoff, '+inf'), this.options.timeoutMs);
+  }
+
+  /** Logs what is pending (server closing). The Redis connection is the caller's. */
+  close(): void {
+    this.options.metrics.registry.removeSingleMetric(GAUGE_NAME);
+    this.evictions.flush();
+    this.unrecorded.flush();
+  }
+
+  private evicted(reason: 'idle' | 'limit', count: unknown): void {
+    if (Number(count) > 0) this.options.metrics.httpSessionsEvicted.inc({ reason }, Number(count));
+  }
+
+  /** The replies of a MULTI, or a throw if Redis failed or did not answer in time. */
+  private async exec(multi: ChainableCommander): Promise<unknown[]> {
+    const replies = await withTimeout(multi.exec(), this.options.timeoutMs);
+    if (replies === null) throw new Error('MULTI aborted');
+    return replies.map(([error, reply]) => {
+      if (error) throw error;
+      return reply;
+    });
+  }
+}
