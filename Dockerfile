@@ -31,6 +31,7 @@ COPY packages/server/package.json packages/server/
 COPY packages/worker/package.json packages/worker/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/client/package.json packages/client/
+COPY packages/wire/package.json packages/wire/
 RUN pnpm install --frozen-lockfile
 COPY packages/ packages/
 # pnpm 10 deploys a workspace without injected packages only with --legacy.

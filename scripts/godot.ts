@@ -16,12 +16,7 @@
  * (JSON escapes C0 controls itself), for programs to read.
  */
 import { parseArgs } from 'node:util';
-import {
-  ConnectFailedError,
-  ConnectTimeoutError,
-  redactUrl,
-  WebSocketClientTransport,
-} from '@godot/shared';
+import { ConnectError, redactUrl, WebSocketClientTransport } from '@godot/shared';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { formatTable } from './format-table.js';
 import { stripControlChars } from './terminal-text.js';
@@ -77,7 +72,9 @@ async function main(): Promise<number> {
       new WebSocketClientTransport(values.url, { headers, connectTimeoutMs: 5000 }),
     );
   } catch (error) {
-    fail(`cannot reach Godot at ${redactUrl(values.url)}: ${connectFailure(error)}`);
+    // A connect error names the URL itself (redacted); `detail` is the why alone.
+    const why = error instanceof ConnectError ? error.detail : errorMessage(error);
+    fail(`cannot reach Godot at ${redactUrl(values.url)}: ${why}`);
     return 1;
   }
   try {
@@ -160,7 +157,7 @@ interface Row {
 
 function render(name: string, payload: unknown): string {
   if (name === 'query') {
-    // The rows, whether the text is the array or `{ "logs": [...] }` (godot.md, logger_query).
+    // The rows, whether the text is the array or `{ "logs": [...] }` (docs/product.md, "logger_query").
     const rows = Array.isArray(payload)
       ? (payload as Row[])
       : ((payload as { logs: Row[] }).logs ?? []);
@@ -185,11 +182,17 @@ async function stats(): Promise<number> {
   const url = new URL(values.url);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
   url.pathname = '/health';
+  // /health needs no credentials: drop them and the query, so that neither
+  // fetch's errors (which quote the URL) nor the table below can show them.
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
-    fail(`cannot reach Godot at ${url.origin}: ${(error as Error).message}`);
+    fail(`cannot reach Godot at ${url.origin}: ${errorMessage(error)}`);
     return 1;
   }
   const health = (await response.json()) as Record<string, unknown>;
@@ -204,24 +207,14 @@ async function stats(): Promise<number> {
   return response.ok ? 0 : 1;
 }
 
-/**
- * Why connecting failed, without the URL: the transport's messages name it
- * with only the user info removed, and a `?access_token=` would show.
- */
-function connectFailure(error: unknown): string {
-  if (error instanceof ConnectTimeoutError) {
-    return `WebSocket handshake did not finish within ${error.timeoutMs} ms`;
-  }
-  if (error instanceof ConnectFailedError && error.cause instanceof Error) {
-    return error.cause.message;
-  }
+function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    fail(`godot: ${error instanceof Error ? error.message : String(error)}`);
+    fail(`godot: ${errorMessage(error)}`);
     process.exit(1);
   },
 );

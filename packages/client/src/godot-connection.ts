@@ -1,18 +1,20 @@
+import { decodeText, type JsonRpcReply, parseReply } from '@godot/wire';
 import WebSocket from 'ws';
-import {
-  INITIALIZE_ID,
-  initializeFrame,
-  type JsonRpcReply,
-  parseReply,
-} from './json-rpc-frames.js';
+import { INITIALIZE_ID, initializeFrame } from './log-call.js';
+
+/** The longest a connect attempt may take: components never wait longer for Godot. */
+export const MAX_CONNECT_TIMEOUT_MS = 1000;
 
 /** What the connection needs to know; a subset of the logger's options. */
 export interface GodotConnectionOptions {
   url: string;
   token: string | undefined;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
-  /** Also the WebSocket handshake timeout. */
-  requestTimeoutMs: number;
+  /**
+   * Time from opening the socket to the `initialize` reply; an attempt not
+   * done by then is given up. At most `MAX_CONNECT_TIMEOUT_MS`.
+   */
+  connectTimeoutMs: number;
 }
 
 /** What the connection tells its owner. */
@@ -28,7 +30,9 @@ export interface GodotConnectionHandlers {
 /**
  * One persistent WebSocket to Godot: connects, sends `initialize` once,
  * reconnects with exponential backoff and jitter (so a fleet restarted with
- * Godot does not come back in lockstep), until `close()`.
+ * Godot does not come back in lockstep), until `close()`. Each attempt is
+ * given up after `connectTimeoutMs` (≤ 1 s), even against a server that
+ * accepts TCP and then says nothing.
  */
 export class GodotConnection {
   #ws: WebSocket | undefined;
@@ -36,11 +40,19 @@ export class GodotConnection {
   #closed = false;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
+  #connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: GodotConnectionOptions,
     private readonly handlers: GodotConnectionHandlers,
-  ) {}
+  ) {
+    const { connectTimeoutMs } = options;
+    if (!(connectTimeoutMs >= 1 && connectTimeoutMs <= MAX_CONNECT_TIMEOUT_MS)) {
+      throw new RangeError(
+        `@godot/client: connectTimeoutMs must be 1 to ${MAX_CONNECT_TIMEOUT_MS}, got ${connectTimeoutMs}`,
+      );
+    }
+  }
 
   /** True between the `initialize` reply and the socket's end. */
   get ready(): boolean {
@@ -68,6 +80,7 @@ export class GodotConnection {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#connectTimer);
     const ws = this.#ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -86,20 +99,26 @@ export class GodotConnection {
 
   #open(): void {
     if (this.#closed) return;
-    const { url, token, requestTimeoutMs } = this.options;
+    const { url, token, connectTimeoutMs } = this.options;
     const ws = new WebSocket(url, {
       headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
-      handshakeTimeout: requestTimeoutMs,
+      // `ws` counts this as socket inactivity; the timer below bounds the total.
+      handshakeTimeout: connectTimeoutMs,
       perMessageDeflate: false,
     });
     this.#ws = ws;
+    // Not ready in time: give the attempt up. `terminate` ends in 'close',
+    // which schedules the next attempt like any other failure.
+    this.#connectTimer = setTimeout(() => ws.terminate(), connectTimeoutMs);
+    this.#connectTimer.unref();
     ws.on('open', () => ws.send(initializeFrame()));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const reply = parseReply(data.toString());
+      const reply = parseReply(decodeText(data));
       if (!reply) return;
       if (reply.id === INITIALIZE_ID) {
         // Even an error reply is fine: Godot takes calls without initialize.
+        clearTimeout(this.#connectTimer);
         this.#ready = true;
         this.#attempt = 0;
         this.handlers.ready();
@@ -111,6 +130,7 @@ export class GodotConnection {
     ws.on('error', () => {});
     ws.on('close', () => {
       if (this.#ws !== ws) return;
+      clearTimeout(this.#connectTimer);
       this.#ws = undefined;
       this.#ready = false;
       this.handlers.down();

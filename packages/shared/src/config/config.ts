@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { LEVELS, type Level, parseLevel } from '../queue/levels.js';
+import { GodotError } from '../util/godot-error.js';
+
+/** The local code of a `ConfigError`. */
+export type ConfigErrorCode = 'CONFIG_INVALID';
 
 /** A configuration value that failed validation; `variable` names the environment variable. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends GodotError<ConfigErrorCode> {
   constructor(
     readonly variable: string,
     message: string,
   ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
+    super('CONFIG_INVALID', `${variable}: ${message}`);
   }
 }
 
@@ -73,7 +75,7 @@ function isOrigin(text: string): boolean {
   );
 }
 
-/** Every variable Godot reads (godot.md, Configuration), with its default. */
+/** Every variable Godot reads (docs/product.md, "Configuration"), with its default. */
 const configSchema = z.object({
   PORT: int(0, 65_535, 9060),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -131,7 +133,7 @@ const configSchema = z.object({
   WORKER_HOST: z.string().min(1).default('127.0.0.1'),
   /** BullMQ job lock: how soon a dead worker's jobs return to the queue. */
   WORKER_LOCK_MS: int(1000, 600_000, 30_000),
-  // Limits on what clients may hold (issue 10; README "Limits and hardening").
+  // Limits on what clients may hold (docs/product.md, "Resource limits").
   /** Open WebSocket connections; beyond it, the idlest is closed first or the upgrade refused. */
   MAX_CONNECTIONS: int(1, 1_000_000, 1000),
   /** Streamable HTTP (/mcp) sessions of all servers of a queue (kept in Redis); beyond it, the least recently seen is forgotten. */
@@ -163,8 +165,9 @@ const configSchema = z.object({
 export type Config = Readonly<z.output<typeof configSchema>>;
 
 /**
- * Reads and validates the environment once (style.md, principle 2). Only each
- * package's `main.ts` calls it. Empty strings count as unset, as in most
+ * Reads and validates the environment once. Only each package's `main.ts`
+ * calls it; every other module takes options, and so stays testable without
+ * changing the environment. Empty strings count as unset, as in most
  * container tooling. Throws `ConfigError` naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -3,7 +3,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 
 /**
  * `loadConfig()` for a process's `main.ts`: a bad value prints one line naming
- * the variable and exits with code 2 (godot.md, Configuration).
+ * the variable and exits with code 2 (docs/product.md, "Configuration").
  */
 export function loadConfigOrExit(
   processName: string,

@@ -172,7 +172,7 @@ function rpcMessage(error: McpError): string {
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
-/** Dewey puts its payload as JSON inside one text item (dewey-contract.md, Results). */
+/** Dewey puts its payload as JSON inside one text item (docs/dewey-contract.md, "Results and errors"). */
 function parseResult<S extends z.ZodType>(name: string, result: unknown, schema: S): z.output<S> {
   const content = (result as { content?: Array<{ type?: string; text?: string }> }).content;
   const text = content?.[0]?.type === 'text' ? content[0].text : undefined;

@@ -1,7 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inspect } from 'node:util';
 import { DeweyEmulator, freePort } from '@godot/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { WebSocketClientTransport } from '../transport/websocket-client-transport.js';
 import type { Logger } from '../util/logger.js';
 import { DeweyConnection, type DeweyConnectionOptions } from './dewey-connection.js';
@@ -171,6 +173,23 @@ describe('DeweyConnection keeps credentials in its URL out of errors and logs', 
     }
   });
 
+  it('a refused connect to ?access_token=S shows S nowhere: message, cause chain or log', async () => {
+    const { logger, lines } = recordingLogger();
+    const secret = 'S3cr3tT0k3n';
+    connection = new DeweyConnection({
+      url: `ws://127.0.0.1:${await freePort()}/?access_token=${secret}`,
+      logger,
+    });
+    const error = await connection.get().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeweyUnavailableError);
+    expect((error as Error).message).toContain('?access_token=***');
+    // `inspect` prints the message, stack, own fields and every `cause` below.
+    const printed = inspect(error, { depth: Number.POSITIVE_INFINITY });
+    expect(printed).toContain('ECONNREFUSED');
+    expect(printed).not.toContain(secret);
+    expect(lines.join('\n')).not.toContain(secret);
+  });
+
   it('connection lost and reconnected: the log lines show the URL redacted', async () => {
     const { logger, lines } = recordingLogger();
     dewey = await DeweyEmulator.start();
@@ -190,5 +209,30 @@ describe('DeweyConnection keeps credentials in its URL out of errors and logs', 
     expect(log).toContain('dewey: reconnected');
     expect(log).toContain('godot:***@127.0.0.1');
     expect(log).not.toContain('s3cret');
+  });
+});
+
+describe('DeweyConnection gives up a connect attempt with a clear error', () => {
+  it('a server that accepts the WebSocket but never answers initialize: within connectTimeoutMs', async () => {
+    const mute = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => mute.once('listening', resolve));
+    const { port } = mute.address() as { port: number };
+    try {
+      connection = new DeweyConnection({ url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 300 });
+      const started = performance.now();
+      const error = await connection.get().catch((caught: unknown) => caught);
+      const elapsed = performance.now() - started;
+      expect(error).toBeInstanceOf(DeweyUnavailableError);
+      expect((error as DeweyUnavailableError).reason).toBe('connect');
+      expect((error as Error).message).toBe(
+        `cannot connect to Dewey at ws://127.0.0.1:${port}: no reply to initialize within 300 ms`,
+      );
+      expect(elapsed).toBeLessThan(300 + 250);
+    } finally {
+      await connection?.close();
+      connection = undefined;
+      for (const client of mute.clients) client.terminate();
+      await new Promise<void>((resolve) => mute.close(() => resolve()));
+    }
   });
 });

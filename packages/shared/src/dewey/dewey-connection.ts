@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ConnectFailedError, ConnectTimeoutError } from '../transport/transport-errors.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ConnectError } from '../transport/transport-errors.js';
 import { WebSocketClientTransport } from '../transport/websocket-client-transport.js';
 import { backoffDelay } from '../util/backoff.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -36,7 +37,7 @@ interface Waiter {
 
 /**
  * Keeps one SDK `Client` connected to Dewey, and is the one place that retries
- * it (style.md, "One owner per concern"). Once asked to connect, it reconnects
+ * it: one owner for retrying Dewey. Once asked to connect, it reconnects
  * in the background with exponential backoff and jitter until closed.
  *
  * The delay grows with consecutive failures — a connect that fails, a
@@ -167,11 +168,15 @@ export class DeweyConnection {
     const { url, connectTimeoutMs, logger } = this.options;
     const client = new Client({ name: 'godot', version: '0.1.0' }, { capabilities: {} });
     // Dewey answers notifications with `id: null` errors; the transport reports
-    // them here and keeps the connection (dewey-contract.md, Handshake).
+    // them here and keeps the connection (docs/dewey-contract.md, "Handshake").
     client.onerror = (error) => logger.debug({ err: error.message }, 'dewey: ignored frame');
+    // One deadline for the handshake and `initialize` together: the transport
+    // gives up the handshake at `connectTimeoutMs`, the signal the rest.
+    const deadline = AbortSignal.timeout(connectTimeoutMs);
     try {
       await client.connect(this.options.createTransport(url, connectTimeoutMs), {
         timeout: connectTimeoutMs,
+        signal: deadline,
       });
     } catch (error) {
       void client.close();
@@ -180,7 +185,7 @@ export class DeweyConnection {
       this.scheduleReconnect();
       throw new DeweyUnavailableError(
         'connect',
-        `cannot connect to Dewey at ${this.label}: ${connectFailure(error)}`,
+        `cannot connect to Dewey at ${this.label}: ${connectFailure(error, deadline, connectTimeoutMs)}`,
         { cause: error },
       );
     }
@@ -237,18 +242,14 @@ function closedError(): DeweyUnavailableError {
 }
 
 /**
- * Why a connect failed, without the URL: the transport's own messages name
- * the URL with only its user info removed (a `?token=` would show), so its
- * two connect errors are described from their fields instead.
+ * Why a connect attempt failed, decided from the error's class and the
+ * deadline, never from its text. A transport connect error names the URL
+ * itself (redacted); its `detail` is the why alone.
  */
-function connectFailure(error: unknown): string {
-  if (error instanceof ConnectTimeoutError) {
-    return `WebSocket handshake did not finish within ${error.timeoutMs} ms`;
+function connectFailure(error: unknown, deadline: AbortSignal, timeoutMs: number): string {
+  if (error instanceof ConnectError) return error.detail;
+  if (deadline.aborted || (error instanceof McpError && error.code === ErrorCode.RequestTimeout)) {
+    return `no reply to initialize within ${timeoutMs} ms`;
   }
-  if (error instanceof ConnectFailedError) return message(error.cause);
-  return message(error);
-}
-
-function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

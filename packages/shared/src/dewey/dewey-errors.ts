@@ -1,14 +1,10 @@
+import { GodotError } from '../util/godot-error.js';
+
+/** The local codes of Dewey client errors, one per subclass. */
+export type DeweyErrorCode = 'DEWEY_UNAVAILABLE' | 'DEWEY_REJECTED' | 'DEWEY_BAD_RESPONSE';
+
 /** Base of every error the Dewey client raises; `code` never crosses the wire. */
-export class DeweyError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class DeweyError extends GodotError<DeweyErrorCode> {}
 
 /** Why Dewey could not be used: no connection, connection lost, or no reply in time. */
 export type UnavailableReason = 'connect' | 'closed' | 'timeout';

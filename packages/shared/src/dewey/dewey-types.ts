@@ -29,7 +29,7 @@ export type StoreResult = z.infer<typeof storeResultSchema>;
 
 /**
  * One row of `dewey_query_logs` as Godot returns it: Dewey sends `data` as a
- * JSON-encoded string (dewey-contract.md); the client decodes it.
+ * JSON-encoded string (docs/dewey-contract.md, "dewey_query_logs"); the client decodes it.
  */
 export const logRowSchema = z.object({
   id: z.union([z.number(), z.string()]),

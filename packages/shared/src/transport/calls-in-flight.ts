@@ -1,13 +1,10 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /**
- * JSON-RPC error code of a request refused because its connection already
- * has `maxCallsInFlight` unanswered. JSON-RPC leaves -32000…-32099 to
- * servers; -32005 is the "limit exceeded" of other JSON-RPC APIs (EIP-1474).
+ * The text of the JSON-RPC error (`JsonRpcErrorCode.CallsInFlightLimit`) a
+ * request gets when its connection already has `limit` unanswered: what
+ * happened, which setting, what to do.
  */
-export const CALLS_IN_FLIGHT_ERROR_CODE = -32005;
-
-/** The text of that refusal: what happened, which setting, what to do. */
 export function callsInFlightMessage(limit: number): string {
   return `too many calls in flight on this connection (MAX_CALLS_IN_FLIGHT=${limit}): wait for replies`;
 }

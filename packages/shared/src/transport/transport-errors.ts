@@ -1,7 +1,10 @@
+import { GodotError } from '../util/godot-error.js';
+import { redactUrl } from '../util/redact-url.js';
+
 /**
  * Local errors of the WebSocket transports. Their `code` never crosses the
- * wire (JSON-RPC error codes do, see `json-rpc-frames.ts`); callers branch on
- * the class with `instanceof`, not on the message text.
+ * wire (JSON-RPC error codes do, see `@godot/wire`); callers branch on the
+ * class with `instanceof`, not on the message text.
  */
 export type TransportErrorCode =
   | 'TRANSPORT_CLOSED'
@@ -13,16 +16,7 @@ export type TransportErrorCode =
   | 'UNREAD_REPLIES_LIMIT';
 
 /** Base of every error the WebSocket transports raise or report through `onerror`. */
-export class TransportError extends Error {
-  constructor(
-    readonly code: TransportErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class TransportError extends GodotError<TransportErrorCode> {}
 
 /** `send` on a transport that is not (or no longer) open; nothing was sent. */
 export class TransportClosedError extends TransportError {
@@ -31,16 +25,36 @@ export class TransportClosedError extends TransportError {
   }
 }
 
-/** The client's opening handshake did not finish within `connectTimeoutMs`. */
-export class ConnectTimeoutError extends TransportError {
+/**
+ * The client could not open its connection. `url` has been through
+ * `redactUrl` (no password, no token in the query), and so has the message;
+ * `detail` says why without naming the URL, for callers that name it
+ * themselves.
+ */
+export class ConnectError extends TransportError {
+  /** The URL tried, redacted: safe for logs, errors and tool replies. */
+  readonly url: string;
+
   constructor(
-    readonly url: string,
+    code: 'CONNECT_TIMEOUT' | 'CONNECT_FAILED',
+    url: string | URL,
+    /** Why, without the URL. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    const shown = redactUrl(url);
+    super(code, `Could not open a WebSocket to ${shown}: ${detail}`, options);
+    this.url = shown;
+  }
+}
+
+/** The client's opening handshake did not finish within `connectTimeoutMs`. */
+export class ConnectTimeoutError extends ConnectError {
+  constructor(
+    url: string | URL,
     readonly timeoutMs: number,
   ) {
-    super(
-      'CONNECT_TIMEOUT',
-      `WebSocket handshake with ${url} did not finish within ${timeoutMs} ms`,
-    );
+    super('CONNECT_TIMEOUT', url, `handshake did not finish within ${timeoutMs} ms`);
   }
 }
 
@@ -48,13 +62,11 @@ export class ConnectTimeoutError extends TransportError {
  * The client could not open the connection: refused, DNS, an HTTP status
  * instead of 101, a subprotocol mismatch… `cause` is the error `ws` gave.
  */
-export class ConnectFailedError extends TransportError {
-  constructor(
-    readonly url: string,
-    cause: unknown,
-  ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super('CONNECT_FAILED', `Could not open a WebSocket to ${url}: ${reason}`, { cause });
+export class ConnectFailedError extends ConnectError {
+  constructor(url: string | URL, cause: unknown) {
+    super('CONNECT_FAILED', url, cause instanceof Error ? cause.message : String(cause), {
+      cause,
+    });
   }
 }
 
@@ -113,13 +125,4 @@ export class UnreadRepliesLimitError extends TransportError {
       `Peer has ${unreadBytes} reply bytes unread (limit ${limitBytes}): ${detail}`,
     );
   }
-}
-
-/** `url` without user name and password, safe to put in messages and logs. */
-export function redactUrl(url: URL): string {
-  if (url.username === '' && url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.username = '';
-  copy.password = '';
-  return copy.href;
 }

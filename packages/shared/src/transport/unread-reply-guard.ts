@@ -28,11 +28,11 @@ export const DEFAULT_UNREAD_STALL_TIMEOUT_MS = 30_000;
 
 /**
  * Backpressure for one server socket whose peer does not read its replies
- * (issue 10, finding 3): without it, each request answered adds its reply
- * to the process's memory until the peer reads, or forever. Over the limit,
- * reading pauses (`ws.pause()` stops reading the TCP socket, so the peer's
- * further requests wait in its own buffers, not ours); it resumes once half
- * has drained. The transport calls `written` after each send and `flushed`
+ * (docs/product.md, "Resource limits"): without it, each request answered
+ * adds its reply to the process's memory until the peer reads, or forever.
+ * Over the limit, reading pauses (`ws.pause()` stops reading the TCP
+ * socket, so the peer's further requests wait in its own buffers, not ours);
+ * it resumes once half has drained. The transport calls `written` after each send and `flushed`
  * from each send's callback; `onLimit` hears of every pause and close.
  */
 export class UnreadReplyGuard {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { inspect } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -175,6 +176,40 @@ describe('WebSocketClientTransport connection life', () => {
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConnectFailedError);
     expect((failure as ConnectFailedError).cause).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('a refused connect to ?access_token=S never shows S: message, fields or cause chain', async () => {
+    const { url } = await startSilentServer();
+    await cleanups.pop()?.();
+    const secret = 'S3cr3tT0k3n';
+    const failure = await new WebSocketClientTransport(`${url}/?access_token=${secret}&db=1`)
+      .start()
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConnectFailedError);
+    const error = failure as ConnectFailedError;
+    expect(error.url).toBe(`${url}/?access_token=***&db=1`);
+    expect(error.message).toBe(`Could not open a WebSocket to ${error.url}: ${error.detail}`);
+    expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
+    // `inspect` prints the message, stack, own fields and every `cause` below.
+    const printed = inspect(error, { depth: Number.POSITIVE_INFINITY });
+    expect(printed).toContain('ECONNREFUSED');
+    expect(printed).not.toContain(secret);
+    for (let link: unknown = error; link instanceof Error; link = link.cause) {
+      expect(`${link.message} ${link.stack} ${JSON.stringify(link)}`).not.toContain(secret);
+    }
+  });
+
+  it('a handshake timeout names the URL redacted too', async () => {
+    const { url } = await startSilentServer();
+    const failure = await new WebSocketClientTransport(`${url}/?token=S3cr3t`, {
+      connectTimeoutMs: 100,
+    })
+      .start()
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConnectTimeoutError);
+    expect((failure as ConnectTimeoutError).message).toBe(
+      `Could not open a WebSocket to ${url}/?token=***: handshake did not finish within 100 ms`,
+    );
   });
 
   it('close() during the handshake rejects start and fires onclose once', async () => {

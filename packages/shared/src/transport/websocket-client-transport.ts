@@ -1,12 +1,12 @@
+import { decodeText } from '@godot/wire';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { type ClientOptions, type RawData, WebSocket } from 'ws';
-import { decodeText, parseFrame } from './json-rpc-frames.js';
+import { parseFrame } from './parse-frame.js';
 import {
   ConnectFailedError,
   ConnectTimeoutError,
   InvalidFrameError,
-  redactUrl,
   TransportClosedError,
 } from './transport-errors.js';
 
@@ -18,7 +18,7 @@ export interface WebSocketClientTransportOptions {
   /**
    * Subprotocols to offer. None by default: Dewey never answers one, and a
    * `ws` client that offered `mcp` then fails with "Server sent no
-   * subprotocol" (dewey-contract.md, Transport).
+   * subprotocol" (docs/dewey-contract.md, "Transport").
    * @default []
    */
   protocols?: string[];
@@ -111,14 +111,13 @@ export class WebSocketClientTransport implements Transport {
     }
     const { protocols, headers, connectTimeoutMs, maxIncomingFrameBytes, createSocket } =
       this.options;
-    const label = redactUrl(this.url);
     let socket: WebSocket;
     try {
       socket = createSocket(this.url, protocols, { headers, maxPayload: maxIncomingFrameBytes });
     } catch (error) {
       // `ws` throws synchronously on a URL it cannot use (e.g. not ws:/wss:).
       this.finish();
-      throw new ConnectFailedError(label, error);
+      throw new ConnectFailedError(this.url, error);
     }
     this.socket = socket;
 
@@ -133,7 +132,7 @@ export class WebSocketClientTransport implements Transport {
         this.finish();
       };
       const timer = setTimeout(
-        () => fail(new ConnectTimeoutError(label, connectTimeoutMs)),
+        () => fail(new ConnectTimeoutError(this.url, connectTimeoutMs)),
         connectTimeoutMs,
       );
       socket.once('open', () => {
@@ -143,11 +142,11 @@ export class WebSocketClientTransport implements Transport {
         resolve();
       });
       socket.on('error', (error) => {
-        if (opening) fail(new ConnectFailedError(label, error));
+        if (opening) fail(new ConnectFailedError(this.url, error));
         else if (!this.finished) this.onerror?.(error);
       });
       socket.on('close', () => {
-        if (opening) fail(new ConnectFailedError(label, new Error('connection closed')));
+        if (opening) fail(new ConnectFailedError(this.url, new Error('connection closed')));
         else this.finish();
       });
       socket.on('message', this.handleMessage);

@@ -1,20 +1,9 @@
+import { decodeText, errorReply, JsonRpcErrorCode, type JsonRpcErrorReply } from '@godot/wire';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { type RawData, WebSocket } from 'ws';
-import {
-  answeredId,
-  CALLS_IN_FLIGHT_ERROR_CODE,
-  CallsInFlight,
-  callsInFlightMessage,
-  cancelledId,
-} from './calls-in-flight.js';
-import {
-  binaryFrameReply,
-  decodeText,
-  errorReply,
-  type JsonRpcErrorReply,
-  parseFrame,
-} from './json-rpc-frames.js';
+import { answeredId, CallsInFlight, callsInFlightMessage, cancelledId } from './calls-in-flight.js';
+import { binaryFrameReply, parseFrame } from './parse-frame.js';
 import {
   CallsInFlightLimitError,
   InvalidFrameError,
@@ -193,7 +182,7 @@ export class WebSocketServerTransport implements Transport {
       if (calls.start(message.id)) return true;
       if (this.socket.readyState === WebSocket.OPEN) {
         const reply = errorReply(
-          CALLS_IN_FLIGHT_ERROR_CODE,
+          JsonRpcErrorCode.CallsInFlightLimit,
           callsInFlightMessage(calls.max),
           message.id,
         );

@@ -52,9 +52,12 @@ const PREFIX = /^(?:[a-z][a-z0-9+.-]*:)?(?:\/\/)?/i;
  * `#` — at least what a WHATWG parser reads as user info. Input that does not
  * parse as a URL (`user:secret@dewey:9020`, `ws://u:p/ss@host`) is masked up
  * to the last `@` before any `?` or `#`: more may be hidden, nothing leaks.
- * Secrets inside the path are not recognised.
+ * Secrets inside the path are not recognised. A `URL` is read as its `href`.
+ *
+ * The one redaction of URLs in Godot: the transports' connect errors, the
+ * Dewey connection's logs and the CLI all go through it.
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string | URL): string {
   const text = String(url);
   const prefix = PREFIX.exec(text)?.[0] ?? '';
   const afterPrefix = text.slice(prefix.length);

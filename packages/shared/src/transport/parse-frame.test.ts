@@ -1,12 +1,6 @@
+import { errorReply } from '@godot/wire';
 import { describe, expect, it } from 'vitest';
-import {
-  binaryFrameReply,
-  decodeText,
-  errorReply,
-  type ParsedFrame,
-  parseFrame,
-  readId,
-} from './json-rpc-frames.js';
+import { binaryFrameReply, type ParsedFrame, parseFrame } from './parse-frame.js';
 import { InvalidFrameError } from './transport-errors.js';
 
 function rejected(frame: ParsedFrame) {
@@ -14,16 +8,7 @@ function rejected(frame: ParsedFrame) {
   return frame;
 }
 
-describe('errorReply', () => {
-  it('builds a JSON-RPC error response, id null by default', () => {
-    expect(errorReply(-32700, 'Parse error')).toEqual({
-      jsonrpc: '2.0',
-      error: { code: -32700, message: 'Parse error' },
-      id: null,
-    });
-    expect(errorReply(-32600, 'Invalid Request', 'abc').id).toBe('abc');
-  });
-
+describe('binaryFrameReply', () => {
   it('has a fixed reply for binary frames', () => {
     expect(JSON.stringify(binaryFrameReply())).toBe(
       '{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error: binary frames are not supported"},"id":null}',
@@ -83,23 +68,5 @@ describe('parseFrame', () => {
     const result = rejected(parseFrame(`x${'y'.repeat(10_000)}`));
     expect(result.error.message.length).toBeLessThan(300);
     expect(result.error.message).toContain('10001 chars');
-  });
-});
-
-describe('readId', () => {
-  it('reads string and integer ids only', () => {
-    expect(readId({ id: 'a' })).toBe('a');
-    expect(readId({ id: 3 })).toBe(3);
-    expect(readId({ id: null })).toBeNull();
-    expect(readId({ id: {} })).toBeNull();
-    expect(readId('id')).toBeNull();
-  });
-});
-
-describe('decodeText', () => {
-  it('decodes every shape ws may deliver', () => {
-    expect(decodeText(Buffer.from('héllo'))).toBe('héllo');
-    expect(decodeText([Buffer.from('hé'), Buffer.from('llo')])).toBe('héllo');
-    expect(decodeText(new TextEncoder().encode('héllo').buffer as ArrayBuffer)).toBe('héllo');
   });
 });

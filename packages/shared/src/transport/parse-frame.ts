@@ -1,24 +1,13 @@
 import {
-  ErrorCode,
-  type JSONRPCMessage,
-  JSONRPCMessageSchema,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { RawData } from 'ws';
+  errorReply,
+  JsonRpcErrorCode,
+  type JsonRpcErrorReply,
+  type JsonRpcId,
+  readId,
+} from '@godot/wire';
+import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonRpcMessage } from './json-rpc-message.js';
 import { InvalidFrameError } from './transport-errors.js';
-
-/**
- * A JSON-RPC error response as we write it. Unlike the SDK's
- * `JSONRPCErrorResponse`, `id` may be `null`: JSON-RPC 2.0 (section 5) asks
- * for `null` when the request's id could not be read, and today's Python
- * clients expect exactly that.
- */
-export interface JsonRpcErrorReply {
-  jsonrpc: '2.0';
-  error: { code: number; message: string };
-  id: RequestId | null;
-}
 
 /** What one text frame turned out to be. */
 export type ParsedFrame =
@@ -30,7 +19,7 @@ export type ParsedFrame =
        * looks like a response itself: JSON-RPC never answers a response, and
        * doing so would let two such peers bounce `id: null` errors forever.
        */
-      reply: JsonRpcErrorReply | null;
+      reply: JsonRpcErrorReply<JsonRpcId | null> | null;
       /** What went wrong, for `onerror`. */
       error: InvalidFrameError;
     };
@@ -38,24 +27,16 @@ export type ParsedFrame =
 /** How much of a bad frame an error message quotes. */
 const PREVIEW_CHARS = 200;
 
-/** Builds a JSON-RPC error response. */
-export function errorReply(
-  code: number,
-  message: string,
-  id: RequestId | null = null,
-): JsonRpcErrorReply {
-  return { jsonrpc: '2.0', error: { code, message }, id };
-}
-
-/** The reply to a binary frame: we speak one JSON-RPC message per text frame (dewey-contract.md, Transport). */
-export function binaryFrameReply(): JsonRpcErrorReply {
-  return errorReply(ErrorCode.ParseError, 'Parse error: binary frames are not supported', null);
+/** The reply to a binary frame: we speak one JSON-RPC message per text frame (docs/dewey-contract.md, "Transport"). */
+export function binaryFrameReply(): JsonRpcErrorReply<null> {
+  return errorReply(JsonRpcErrorCode.ParseError, 'Parse error: binary frames are not supported');
 }
 
 /**
- * Classifies one text frame: a JSON-RPC message the SDK accepts, or an error
- * with the reply a server owes the peer (`-32700` not JSON, `-32600` batch or
- * schema failure).
+ * Classifies one text frame for the MCP SDK: a JSON-RPC message its schema
+ * accepts, or an error with the reply a server owes the peer (`-32700` not
+ * JSON, `-32600` batch or schema failure). Building and reading frames
+ * otherwise is `@godot/wire`'s; this is the part that needs the SDK.
  */
 export function parseFrame(data: string): ParsedFrame {
   let value: unknown;
@@ -64,7 +45,7 @@ export function parseFrame(data: string): ParsedFrame {
   } catch (cause) {
     return {
       kind: 'error',
-      reply: errorReply(ErrorCode.ParseError, 'Parse error', null),
+      reply: errorReply(JsonRpcErrorCode.ParseError, 'Parse error'),
       error: new InvalidFrameError(`Frame is not JSON: ${preview(data)}`, undefined, { cause }),
     };
   }
@@ -74,9 +55,8 @@ export function parseFrame(data: string): ParsedFrame {
     return {
       kind: 'error',
       reply: errorReply(
-        ErrorCode.InvalidRequest,
+        JsonRpcErrorCode.InvalidRequest,
         'Invalid Request: batches are not supported',
-        null,
       ),
       error: new InvalidFrameError(`Frame is a JSON-RPC batch: ${preview(data)}`, value),
     };
@@ -89,26 +69,11 @@ export function parseFrame(data: string): ParsedFrame {
     kind: 'error',
     reply: looksLikeResponse(value)
       ? null
-      : errorReply(ErrorCode.InvalidRequest, 'Invalid Request', readId(value)),
+      : errorReply(JsonRpcErrorCode.InvalidRequest, 'Invalid Request', readId(value)),
     error: new InvalidFrameError(`Frame is not a valid JSON-RPC message: ${preview(data)}`, value, {
       cause: result.error,
     }),
   };
-}
-
-/** The `id` of a JSON object, when it is one JSON-RPC allows (string or integer); else `null`. */
-export function readId(value: unknown): RequestId | null {
-  if (typeof value !== 'object' || value === null || !('id' in value)) return null;
-  const { id } = value;
-  if (typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id))) return id;
-  return null;
-}
-
-/** Text of a `ws` message, whatever `binaryType` delivered it as. */
-export function decodeText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }
 
 function looksLikeResponse(value: unknown): boolean {
