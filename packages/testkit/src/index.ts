@@ -1,13 +1,13 @@
-// @godot/testkit: test-only helpers. Every export here is public API
-// (style.md, principle 6); nothing else is reachable.
+// @godot/testkit: test-only helpers. Every export here is public API;
+// nothing else is reachable.
 export { DEWEY_CONTROL_METHOD, type DeweyControlParams } from './dewey/dewey-control.js';
 export { sendDeweyControl } from './dewey/dewey-control-client.js';
 export { DeweyEmulator } from './dewey/dewey-emulator.js';
 export type { DeweyEmulatorOptions } from './dewey/dewey-emulator-options.js';
 export type { DeweyCallCounts, HoldOptions, RejectionOptions } from './dewey/dewey-faults.js';
+export { DEWEY_INITIALIZE_RESULT } from './dewey/dewey-frames.js';
 export { DeweyErrorCode, DeweyRpcError } from './dewey/dewey-rpc-error.js';
 export { DEWEY_TOOL_LIST, DEWEY_TOOL_NAMES, type DeweyToolName } from './dewey/dewey-tool-list.js';
-export { DEWEY_INITIALIZE_RESULT } from './dewey/json-rpc-frames.js';
 export { DEWEY_LEVELS, type DeweyLevel } from './dewey/store/dewey-levels.js';
 export type { DeweyRow, DeweyStats, StoredLog } from './dewey/store/dewey-store.js';
 export { freeClusterPort, freePort } from './free-port.js';
@@ -24,13 +24,8 @@ export {
   type RedisClusterOptions,
 } from './redis/redis-cluster.js';
 export {
-  type RedisCommandOptions,
-  RedisReplyError,
-  type RespValue,
-  redisCommand,
-} from './redis/redis-command.js';
-export {
   REDIS_NOT_FOUND_MESSAGE,
   RedisServer,
   type RedisServerOptions,
 } from './redis/redis-server.js';
+export { type WithRedisOptions, withRedis } from './redis/with-redis.js';

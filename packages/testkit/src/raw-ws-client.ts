@@ -1,5 +1,14 @@
+import {
+  decodeText,
+  isJsonRpcReply,
+  type JsonRpcReply,
+  jsonRpcRequest,
+  readToolResult,
+  toolCallParams,
+} from '@godot/wire';
 import { WebSocket } from 'ws';
-import { rawDataToText } from './dewey/store/raw-data-text.js';
+
+export type { JsonRpcReply } from '@godot/wire';
 
 /** Options of {@link RawWsClient.connect}. */
 export interface RawWsClientOptions {
@@ -13,14 +22,6 @@ export interface RawWsClientOptions {
 export interface CloseInfo {
   code: number;
   reason: string;
-}
-
-/** A JSON-RPC reply frame as received, unchecked. */
-export interface JsonRpcReply {
-  jsonrpc?: unknown;
-  id?: unknown;
-  result?: unknown;
-  error?: { code: number; message: string; data?: unknown };
 }
 
 /**
@@ -42,7 +43,7 @@ export class RawWsClient {
     this.#socket = socket;
     this.#timeoutMs = timeoutMs;
     socket.on('message', (data) => {
-      const text = rawDataToText(data);
+      const text = decodeText(data);
       const waiter = this.#waiters.shift();
       if (waiter) waiter.resolve(text);
       else this.#inbox.push(text);
@@ -107,22 +108,23 @@ export class RawWsClient {
     });
   }
 
-  /** The next received frame, JSON-decoded. */
+  /** The next received frame, JSON-decoded; throws when it is not a readable JSON-RPC reply. */
   async next(timeoutMs?: number): Promise<JsonRpcReply> {
-    return JSON.parse(await this.nextText(timeoutMs)) as JsonRpcReply;
+    const text = await this.nextText(timeoutMs);
+    const value: unknown = JSON.parse(text);
+    if (!isJsonRpcReply(value)) throw new Error(`not a JSON-RPC reply: ${text.slice(0, 200)}`);
+    return value;
   }
 
   /** Sends a request with a fresh numeric id and returns the next frame. */
-  request(method: string, params?: unknown): Promise<JsonRpcReply> {
-    const frame: Record<string, unknown> = { jsonrpc: '2.0', id: this.#nextId++, method };
-    if (params !== undefined) frame.params = params;
-    this.send(frame);
+  request(method: string, params?: object): Promise<JsonRpcReply> {
+    this.send(jsonRpcRequest(this.#nextId++, method, params));
     return this.next();
   }
 
   /** `tools/call` and the reply frame. */
   callTool(name: string, args: unknown = {}): Promise<JsonRpcReply> {
-    return this.request('tools/call', { name, arguments: args });
+    return this.request('tools/call', toolCallParams(name, args));
   }
 
   /** `tools/call` and its decoded text payload; throws an Error carrying `code` on a JSON-RPC error. */
@@ -142,8 +144,7 @@ export function toolPayload<T = unknown>(reply: JsonRpcReply): T {
   if (reply.error) {
     throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
   }
-  const result = reply.result as { content?: Array<{ type?: string; text?: string }> } | undefined;
-  const text = result?.content?.[0]?.text;
-  if (typeof text !== 'string') throw new Error(`not a tool result: ${JSON.stringify(reply)}`);
+  const { text } = readToolResult(reply.result);
+  if (text === undefined) throw new Error(`not a tool result: ${JSON.stringify(reply)}`);
   return JSON.parse(text) as T;
 }

@@ -13,7 +13,7 @@ const main = fileURLToPath(new URL('./dewey-emulator-main.ts', import.meta.url))
 describe('dewey-emulator-main', () => {
   it('listens where told, is controllable from outside, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    const child = spawn(process.execPath, ['--conditions=godot-source', '--import', 'tsx', main], {
       cwd: repoRoot,
       env: { ...process.env, DEWEY_EMULATOR_PORT: String(port), REAL_DEWEY_BUGS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],

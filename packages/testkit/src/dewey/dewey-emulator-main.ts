@@ -1,6 +1,8 @@
 /**
  * Runs a Dewey emulator as its own process, for multi-process tests and local
- * runs: `tsx packages/testkit/src/dewey/dewey-emulator-main.ts`.
+ * runs: `node --conditions=godot-source --import tsx
+ * packages/testkit/src/dewey/dewey-emulator-main.ts` (the condition resolves
+ * workspace packages to their sources, as for Godot's own mains).
  *
  * Environment: `DEWEY_EMULATOR_PORT` (default 9020), `DEWEY_EMULATOR_HOST`
  * (default 127.0.0.1), `REAL_DEWEY_BUGS=1` to fail time filters and clears

@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { RawWsClient, toolPayload } from '../raw-ws-client.js';
 import { DeweyEmulator } from './dewey-emulator.js';
 
-// Transport, handshake, framing and error shapes (dewey-contract.md,
+// Transport, handshake, framing and error shapes (docs/dewey-contract.md,
 // "Transport", "Handshake", "Results and errors").
 
 const entry = (message: string) => ({

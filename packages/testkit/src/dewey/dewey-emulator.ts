@@ -1,50 +1,38 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeText } from '@godot/wire';
 import { WebSocket, WebSocketServer } from 'ws';
-import { DEWEY_CONTROL_METHOD, runDeweyControl } from './dewey-control.js';
+import { runDeweyControl } from './dewey-control.js';
 import {
   type DeweyEmulatorOptions,
   type ResolvedDeweyEmulatorOptions,
   resolveDeweyEmulatorOptions,
 } from './dewey-emulator-options.js';
-import { DeweyFaults } from './dewey-faults.js';
-import { DeweyErrorCode, internalError } from './dewey-rpc-error.js';
-import { DEWEY_TOOL_LIST } from './dewey-tool-list.js';
-import { callDeweyTool, type DeweyToolContext } from './dewey-tools.js';
 import {
-  DEWEY_INITIALIZE_RESULT,
-  errorFrame,
-  frameForError,
-  type JsonRpcId,
-  parseRequestFrame,
-  resultFrame,
-  toolResultFrame,
-} from './json-rpc-frames.js';
+  type DeweyCallCounts,
+  DeweyFaults,
+  type HoldOptions,
+  type RejectionOptions,
+} from './dewey-faults.js';
+import { frameForError } from './dewey-frames.js';
+import { answerDeweyRequest, type DeweyReply, type DeweyRequestContext } from './dewey-requests.js';
 import { DeweyStore, type StoredLog } from './store/dewey-store.js';
 import { msToMicros } from './store/iso-time.js';
-import { pythonStr, pythonTypeName } from './store/python-text.js';
-import { rawDataToText } from './store/raw-data-text.js';
-
-/** One reply to send, or nothing when a held request was abandoned by `stop()`. */
-interface Reply {
-  frame: object;
-  /** Control replies skip the reply delay. */
-  immediate?: boolean;
-  afterSend?: () => void;
-}
 
 /**
  * A stand-in for Dewey: a plain `ws` server speaking Dewey's wire contract
  * (no subprotocol, `id: null` error replies to notifications, text-JSON tool
- * results, Python-shaped error messages) over an in-memory store, plus fault
- * controls for tests. Requests on one connection are answered one at a time,
- * in order, as Dewey's `async for message in websocket` loop does.
+ * results, Dewey's error codes and message shapes) over an in-memory store,
+ * plus test controls (a {@link DeweyFaults} it owns, offered here as its own
+ * methods). Requests on one connection are answered one at a time, in order,
+ * as Dewey's `async for message in websocket` loop does.
  */
-export class DeweyEmulator extends DeweyFaults {
+export class DeweyEmulator {
   readonly #options: ResolvedDeweyEmulatorOptions;
   readonly #store = new DeweyStore();
-  readonly #tools: DeweyToolContext;
+  readonly #faults = new DeweyFaults(this.#store);
+  readonly #requests: DeweyRequestContext;
   #port: number;
   #server: Server | undefined;
   #wss: WebSocketServer | undefined;
@@ -61,17 +49,20 @@ export class DeweyEmulator extends DeweyFaults {
   }
 
   constructor(options: DeweyEmulatorOptions = {}) {
-    super();
     this.#options = resolveDeweyEmulatorOptions(options);
     this.#port = this.#options.port;
-    this.setReplyDelay(this.#options.replyDelayMs);
+    this.#faults.setReplyDelay(this.#options.replyDelayMs);
     const clock = this.#options.clock;
-    this.#tools = {
-      store: this.#store,
-      nowMicros: () => msToMicros(clock()),
-      realDeweyBugs: this.#options.realDeweyBugs,
-      retentionDays: this.#options.retentionDays,
-      onInsert: (rows) => this.notifyStored(rows),
+    this.#requests = {
+      faults: this.#faults,
+      tools: {
+        store: this.#store,
+        nowMicros: () => msToMicros(clock()),
+        realDeweyBugs: this.#options.realDeweyBugs,
+        retentionDays: this.#options.retentionDays,
+        onInsert: (rows) => this.#faults.notifyStored(rows),
+      },
+      control: (params) => runDeweyControl(this, params),
     };
   }
 
@@ -140,7 +131,7 @@ export class DeweyEmulator extends DeweyFaults {
     this.#server = undefined;
     this.#wss = undefined;
     clearInterval(this.#pingTimer);
-    this.abandonHeld();
+    this.#faults.abandonHeld();
     for (const client of wss.clients) client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     server.closeAllConnections();
@@ -175,11 +166,75 @@ export class DeweyEmulator extends DeweyFaults {
     return this.#store.clear();
   }
 
+  /** Delays every reply by `ms` (0 turns it off); requests stay answered in order. */
+  setReplyDelay(ms: number): void {
+    this.#faults.setReplyDelay(ms);
+  }
+
+  /** The current reply delay in milliseconds. */
+  get replyDelayMs(): number {
+    return this.#faults.replyDelayMs;
+  }
+
+  /**
+   * Holds every `dewey_store_logs_batch` from now on unanswered until
+   * `release()` — e.g. to kill a worker while its batch is in flight. A held
+   * request also holds the requests behind it on the same connection.
+   */
+  hold(options: HoldOptions = {}): void {
+    this.#faults.hold(options);
+  }
+
+  /** Stops holding and lets every held store call proceed; returns how many were held. */
+  release(): number {
+    return this.#faults.release();
+  }
+
+  /** Store calls waiting for `release()` right now. */
+  get heldCount(): number {
+    return this.#faults.heldCount;
+  }
+
+  /** Answers the next `count` `tools/call` requests (any tool) with a JSON-RPC error instead. */
+  rejectNext(count = 1, error: RejectionOptions = {}): void {
+    this.#faults.rejectNext(count, error);
+  }
+
+  /** A snapshot of the call counters. */
+  get calls(): DeweyCallCounts {
+    return this.#faults.calls;
+  }
+
+  /** Zeroes the call counters. */
+  resetCalls(): void {
+    this.#faults.resetCalls();
+  }
+
+  /** Calls `listener` with the rows of every stored batch; returns an unsubscribe function. */
+  onStore(listener: (rows: StoredLog[]) => void): () => void {
+    return this.#faults.onStore(listener);
+  }
+
+  /** Resolves with a copy of the stored rows once at least `count` are stored (timeout 10 s). */
+  waitForRows(count: number, timeoutMs?: number): Promise<StoredLog[]> {
+    return this.#faults.waitForRows(count, timeoutMs);
+  }
+
+  /** Resolves once at least `count` store calls have arrived in total (default timeout 10 s). */
+  waitForStoreCalls(count: number, timeoutMs?: number): Promise<void> {
+    return this.#faults.waitForStoreCalls(count, timeoutMs);
+  }
+
+  /** Resolves once at least `count` (default 1) store calls are held (default timeout 10 s). */
+  waitForHeld(count?: number, timeoutMs?: number): Promise<void> {
+    return this.#faults.waitForHeld(count, timeoutMs);
+  }
+
   #accept(ws: WebSocket): void {
     const generation = this.#generation;
     let queue = Promise.resolve();
     ws.on('message', (data) => {
-      const text = rawDataToText(data);
+      const text = decodeText(data);
       queue = queue.then(() => this.#answer(ws, text, generation));
     });
     // Oversized frames and resets end the connection; nothing to report.
@@ -188,73 +243,17 @@ export class DeweyEmulator extends DeweyFaults {
 
   async #answer(ws: WebSocket, text: string, generation: number): Promise<void> {
     if (generation !== this.#generation) return;
-    let reply: Reply | undefined;
+    let reply: DeweyReply | undefined;
     try {
-      reply = await this.#respond(text);
+      reply = await answerDeweyRequest(text, this.#requests);
     } catch (error) {
       reply = { frame: frameForError(error, null) };
     }
     if (!reply) return;
-    const delay = this.replyDelayMs;
+    const delay = this.#faults.replyDelayMs;
     if (!reply.immediate && delay > 0) await sleep(delay);
     if (generation !== this.#generation || ws.readyState !== WebSocket.OPEN) return;
     const afterSend = reply.afterSend;
     ws.send(JSON.stringify(reply.frame), () => afterSend?.());
-  }
-
-  async #respond(text: string): Promise<Reply | undefined> {
-    this.countRequest();
-    const parsed = parseRequestFrame(text);
-    if ('reply' in parsed) return { frame: parsed.reply };
-    const { id, method, message } = parsed;
-    try {
-      switch (method) {
-        case 'initialize':
-          return { frame: resultFrame(DEWEY_INITIALIZE_RESULT, id) };
-        case 'tools/list':
-          return { frame: resultFrame({ tools: DEWEY_TOOL_LIST }, id) };
-        case 'tools/call':
-          return await this.#toolCall('params' in message ? message.params : {}, id);
-        case DEWEY_CONTROL_METHOD: {
-          const { result, afterSend } = runDeweyControl(this, message.params);
-          return { frame: resultFrame(result, id), immediate: true, afterSend };
-        }
-        default:
-          return {
-            frame: errorFrame(
-              DeweyErrorCode.MethodNotFound,
-              `Method not found: ${pythonStr(method)}`,
-              id,
-            ),
-          };
-      }
-    } catch (error) {
-      return { frame: frameForError(error, id) };
-    }
-  }
-
-  async #toolCall(params: unknown, id: JsonRpcId): Promise<Reply | undefined> {
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw internalError(`'${pythonTypeName(params)}' object has no attribute 'get'`);
-    }
-    const { name } = params as Record<string, unknown>;
-    const args = 'arguments' in params ? params.arguments : {};
-    this.countToolCall(name, args);
-    const rejection = this.takeRejection();
-    if (rejection) throw rejection;
-    const run = (): Reply => {
-      try {
-        return { frame: toolResultFrame(callDeweyTool(name, args, this.#tools), id) };
-      } catch (error) {
-        return { frame: frameForError(error, id) };
-      }
-    };
-    const hold = name === 'dewey_store_logs_batch' ? this.currentHold() : undefined;
-    if (!hold) return run();
-    // storeFirst: the batch is committed but the acknowledgement never leaves.
-    const early = hold.storeFirst ? run() : undefined;
-    const released = await this.waitForRelease();
-    if (!released) return undefined;
-    return early ?? run();
   }
 }

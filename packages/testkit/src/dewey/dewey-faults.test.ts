@@ -3,7 +3,10 @@ import { RawWsClient } from '../raw-ws-client.js';
 import { DEWEY_CONTROL_METHOD } from './dewey-control.js';
 import { sendDeweyControl } from './dewey-control-client.js';
 import { DeweyEmulator } from './dewey-emulator.js';
-import type { StoredLog } from './store/dewey-store.js';
+import { DeweyFaults } from './dewey-faults.js';
+import { DeweyRpcError } from './dewey-rpc-error.js';
+import { prepareBatch } from './store/dewey-batch.js';
+import { DeweyStore, type StoredLog } from './store/dewey-store.js';
 
 const logs = (...messages: string[]) =>
   messages.map((message) => ({
@@ -170,5 +173,47 @@ describe('DeweyEmulator test controls', () => {
     };
     expect(dropped.dropped).toBe(2);
     expect((await client.closed).code).toBe(1006);
+  });
+});
+
+describe('DeweyFaults on its own', () => {
+  it('holds until release, or abandons held calls, and keeps holding until released', async () => {
+    const faults = new DeweyFaults(new DeweyStore());
+    expect(faults.holding).toBeUndefined();
+    faults.hold({ storeFirst: true });
+    expect(faults.holding).toEqual({ storeFirst: true });
+    const abandoned = faults.waitForRelease();
+    await faults.waitForHeld(1, 100);
+    faults.abandonHeld();
+    expect(await abandoned).toBe(false);
+    expect(faults.holding).toEqual({ storeFirst: true });
+    const released = faults.waitForRelease();
+    expect(faults.release()).toBe(1);
+    expect(await released).toBe(true);
+    expect(faults.holding).toBeUndefined();
+  });
+
+  it('hands out injected rejections in order and counts them', () => {
+    const faults = new DeweyFaults(new DeweyStore());
+    faults.rejectNext(1, { code: -32000, message: 'first' });
+    faults.rejectNext(1);
+    const first = faults.takeRejection();
+    expect(first).toBeInstanceOf(DeweyRpcError);
+    expect(first).toMatchObject({ code: -32000, message: 'first' });
+    expect(faults.takeRejection()).toMatchObject({
+      code: -32603,
+      message: 'Internal error: injected failure',
+    });
+    expect(faults.takeRejection()).toBeUndefined();
+    expect(faults.calls.rejected).toBe(2);
+  });
+
+  it('waits for rows of the store it was given', async () => {
+    const store = new DeweyStore();
+    const faults = new DeweyFaults(store);
+    const waiting = faults.waitForRows(1, 1000);
+    const rows = store.insert(prepareBatch(logs('one'), () => 0));
+    faults.notifyStored(rows);
+    expect((await waiting).map((row) => row.message)).toEqual(['one']);
   });
 });

@@ -1,5 +1,5 @@
 import { DeweyErrorCode, DeweyRpcError } from './dewey-rpc-error.js';
-import type { StoredLog } from './store/dewey-store.js';
+import type { DeweyStore, StoredLog } from './store/dewey-store.js';
 
 /** Options of `hold()`. */
 export interface HoldOptions {
@@ -50,11 +50,14 @@ const TOOL_COUNTERS: Record<string, 'store' | 'query' | 'clear' | 'stats'> = {
 const DEFAULT_WAIT_MS = 10_000;
 
 /**
- * The test controls of {@link DeweyEmulator}: reply delay, held store calls,
- * injected rejections, call counters, and waiting for stored rows. Kept apart
- * from the wire code so each file reads on its own.
+ * The test controls of a `DeweyEmulator`: reply delay, held store calls,
+ * injected rejections, call counters, and waiting for stored rows. The
+ * emulator owns one, offers its test-facing methods as its own, and calls the
+ * rest while it answers requests. Kept apart from the wire code so each file
+ * reads on its own.
  */
-export abstract class DeweyFaults {
+export class DeweyFaults {
+  readonly #store: Pick<DeweyStore, 'size' | 'snapshot'>;
   #replyDelayMs = 0;
   #hold: HoldOptions | undefined;
   #held: Array<(released: boolean) => void> = [];
@@ -63,11 +66,10 @@ export abstract class DeweyFaults {
   #storeListeners = new Set<(rows: StoredLog[]) => void>();
   #waiters = new Set<() => void>();
 
-  /** Number of stored rows, for `waitForRows`. */
-  abstract get storedCount(): number;
-
-  /** Copies of the stored rows. */
-  abstract stored(): StoredLog[];
+  /** @param store The rows `waitForRows` waits for. */
+  constructor(store: Pick<DeweyStore, 'size' | 'snapshot'>) {
+    this.#store = store;
+  }
 
   /** Delays every reply by `ms` (0 turns it off); requests stay answered in order. */
   setReplyDelay(ms: number): void {
@@ -130,13 +132,11 @@ export abstract class DeweyFaults {
   /** Resolves with a copy of the stored rows once at least `count` are stored. */
   async waitForRows(count: number, timeoutMs = DEFAULT_WAIT_MS): Promise<StoredLog[]> {
     await this.#waitFor(
-      () => this.storedCount >= count,
+      () => this.#store.size >= count,
       timeoutMs,
-      () => {
-        return `${count} stored rows (have ${this.storedCount})`;
-      },
+      () => `${count} stored rows (have ${this.#store.size})`,
     );
-    return this.stored();
+    return this.#store.snapshot();
   }
 
   /** Resolves once at least `count` store calls have arrived in total. */
@@ -144,9 +144,7 @@ export abstract class DeweyFaults {
     return this.#waitFor(
       () => this.#calls.store >= count,
       timeoutMs,
-      () => {
-        return `${count} store calls (have ${this.#calls.store})`;
-      },
+      () => `${count} store calls (have ${this.#calls.store})`,
     );
   }
 
@@ -155,17 +153,17 @@ export abstract class DeweyFaults {
     return this.#waitFor(
       () => this.#held.length >= count,
       timeoutMs,
-      () => {
-        return `${count} held store calls (have ${this.#held.length})`;
-      },
+      () => `${count} held store calls (have ${this.#held.length})`,
     );
   }
 
-  protected countRequest(): void {
+  /** Counts one received frame. */
+  countRequest(): void {
     this.#calls.requests++;
   }
 
-  protected countToolCall(name: unknown, args: unknown): void {
+  /** Counts one `tools/call`, by tool, with its batch size for store calls. */
+  countToolCall(name: unknown, args: unknown): void {
     this.#calls.toolCalls++;
     const counter = typeof name === 'string' ? TOOL_COUNTERS[name] : undefined;
     if (counter) this.#calls[counter]++;
@@ -176,31 +174,33 @@ export abstract class DeweyFaults {
   }
 
   /** The injected error for this call, if one is pending. */
-  protected takeRejection(): DeweyRpcError | undefined {
+  takeRejection(): DeweyRpcError | undefined {
     const rejection = this.#rejections.shift();
     if (rejection) this.#calls.rejected++;
     return rejection;
   }
 
-  protected currentHold(): HoldOptions | undefined {
+  /** The hold in force for store calls, if any. */
+  get holding(): HoldOptions | undefined {
     return this.#hold;
   }
 
   /** Waits for `release()` (true) or `abandonHeld()` (false). */
-  protected waitForRelease(): Promise<boolean> {
+  waitForRelease(): Promise<boolean> {
     const released = new Promise<boolean>((resolve) => this.#held.push(resolve));
     this.#changed();
     return released;
   }
 
   /** Drops held requests unanswered, as a dying Dewey would; holding stays on. */
-  protected abandonHeld(): void {
+  abandonHeld(): void {
     const held = this.#held;
     this.#held = [];
     for (const resume of held) resume(false);
   }
 
-  protected notifyStored(rows: StoredLog[]): void {
+  /** Tells `onStore` listeners and waiters about a stored batch. */
+  notifyStored(rows: StoredLog[]): void {
     for (const listener of this.#storeListeners) listener(rows);
     this.#changed();
   }

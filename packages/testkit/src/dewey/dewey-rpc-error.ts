@@ -1,4 +1,4 @@
-/** JSON-RPC error codes Dewey answers with (dewey-contract.md, "Results and errors"). */
+/** JSON-RPC error codes Dewey answers with (docs/dewey-contract.md, "Results and errors"). */
 export const DeweyErrorCode = {
   /** Unparsable frame; always sent with `id: null`. */
   ParseError: -32700,
@@ -37,4 +37,28 @@ export function internalError(detail: string): DeweyRpcError {
 /** A `-32000` error: Dewey's own `ValueError` validation. */
 export function validationError(message: string): DeweyRpcError {
   return new DeweyRpcError(DeweyErrorCode.ValidationError, message);
+}
+
+/**
+ * The name Python gives a JSON value's type, which Dewey's type errors print
+ * (`'int' object has no attribute 'upper'`): `NoneType`, `bool`, `int`,
+ * `float`, `str`, `list` or `dict`.
+ */
+export function pythonTypeName(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'string') return 'str';
+  if (Array.isArray(value)) return 'list';
+  return 'dict';
+}
+
+/**
+ * A value as Dewey's messages print it, near enough: strings as they are,
+ * null as `None`, anything else as JSON. (Python would print its `repr`;
+ * nothing that reads these messages looks that deep.)
+ */
+export function printed(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -3,7 +3,7 @@ import { RawWsClient } from '../raw-ws-client.js';
 import { DeweyEmulator } from './dewey-emulator.js';
 import type { DeweyRow, DeweyStats } from './store/dewey-store.js';
 
-// dewey-contract.md, "dewey_query_logs", "dewey_clear_logs", "dewey_get_log_stats".
+// docs/dewey-contract.md, "dewey_query_logs", "dewey_clear_logs", "dewey_get_log_stats".
 
 const TRACE = '0b9d3c2a-1e4f-4a5b-9c8d-7e6f5a4b3c2d';
 const OTHER_TRACE = '11111111-2222-4333-8444-555555555555';
@@ -69,7 +69,7 @@ describe('query, clear and stats', () => {
     await client.callToolPayload('dewey_store_logs_batch', { logs: seed });
   });
 
-  it('returns rows newest first, data as a jsonb string, ISO times, float ages', async () => {
+  it('returns rows newest first, data as a JSON string, ISO times, float ages', async () => {
     const rows = await query({});
     expect(rows.map((r) => r.component)).toEqual(['db', 'worker', 'worker', 'api', 'api']);
     const error = rows[4];
@@ -86,7 +86,7 @@ describe('query, clear and stats', () => {
     expect(error).toMatchObject({
       trace_id: TRACE,
       level: 'ERROR',
-      data: '{"z": null, "order": 7, "a-long-key": true}',
+      data: '{"order":7,"a-long-key":true,"z":null}',
       created_at: '2026-11-24T10:00:00+00:00',
     });
     expect(rows[3]?.created_at).toBe('2026-11-24T10:00:01.500000+00:00');

@@ -2,6 +2,8 @@ import {
   DeweyErrorCode,
   DeweyRpcError,
   internalError,
+  printed,
+  pythonTypeName,
   validationError,
 } from './dewey-rpc-error.js';
 import { DEWEY_TOOL_NAMES, type DeweyToolName } from './dewey-tool-list.js';
@@ -16,7 +18,6 @@ import {
   encodeTimestamptz,
   encodeUuid,
 } from './store/pg-params.js';
-import { pythonStr, pythonTypeName } from './store/python-text.js';
 
 /** What a tool call needs from the emulator. */
 export interface DeweyToolContext {
@@ -43,7 +44,7 @@ const PARAMETERS: Record<DeweyToolName, { required: string[]; optional: string[]
   dewey_get_log_stats: { required: [], optional: [] },
 };
 
-/** Dewey's default and ceiling for `limit` (dewey-contract.md). */
+/** Dewey's default and ceiling for `limit` (docs/dewey-contract.md). */
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
@@ -54,7 +55,7 @@ const MAX_LIMIT = 1000;
 export function callDeweyTool(name: unknown, args: unknown, ctx: DeweyToolContext): unknown {
   const tool = DEWEY_TOOL_NAMES.find((known) => known === name);
   if (!tool) {
-    throw new DeweyRpcError(DeweyErrorCode.MethodNotFound, `Unknown tool: ${pythonStr(name)}`);
+    throw new DeweyRpcError(DeweyErrorCode.MethodNotFound, `Unknown tool: ${printed(name)}`);
   }
   const kwargs = bindArguments(tool, args);
   switch (tool) {

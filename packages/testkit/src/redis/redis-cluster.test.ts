@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_CLI_NOT_FOUND_MESSAGE, RedisCluster } from './redis-cluster.js';
-import { redisCommand } from './redis-command.js';
+import { withRedis } from './with-redis.js';
 
 const TAGS = [0, 1, 2, 3, 4, 5].map((i) => `{godot:${i}}`);
 
@@ -27,12 +27,12 @@ describe('RedisCluster', () => {
     expect(cluster.urls).toEqual(ports.map((port) => `redis://127.0.0.1:${port}`));
     expect(cluster.seeds).toBe(cluster.urls.join(','));
     for (const node of cluster.nodes) {
-      const info = String(await redisCommand(node.port, ['CLUSTER', 'INFO']));
+      const info = await withRedis(node.port, (r) => r.cluster('INFO'));
       expect(info).toContain('cluster_state:ok');
       expect(info).toContain('cluster_slots_assigned:16384');
       // cluster_size counts masters that serve at least one slot.
       expect(info).toContain('cluster_size:3');
-      expect(await redisCommand(node.port, ['CONFIG', 'GET', 'appendonly'])).toEqual([
+      expect(await withRedis(node.port, (r) => r.config('GET', 'appendonly'))).toEqual([
         'appendonly',
         'yes',
       ]);
@@ -59,7 +59,7 @@ describe('RedisCluster', () => {
     const port = cluster.nodes[victim]?.port ?? 0;
     await cluster.kill(victim);
     expect(cluster.nodes[victim]?.running).toBe(false);
-    await expect(redisCommand(port, ['PING'], { timeoutMs: 200 })).rejects.toThrow();
+    await expect(withRedis(port, (r) => r.ping(), { timeoutMs: 200 })).rejects.toThrow();
 
     await cluster.restart(victim);
     expect(cluster.nodes[victim]?.port).toBe(port);

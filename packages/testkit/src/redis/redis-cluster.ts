@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { CLUSTER_BUS_PORT_OFFSET, freeClusterPort, portsFree } from '../free-port.js';
-import { type RespValue, redisCommand } from './redis-command.js';
 import { RedisServer } from './redis-server.js';
+import { withRedis } from './with-redis.js';
 
 /** Options of {@link RedisCluster.start}. */
 export interface RedisClusterOptions {
@@ -106,15 +106,15 @@ export class RedisCluster {
 
   /** Index of the node whose slot range holds `key`, as Redis computes it. */
   async nodeOfKey(key: string): Promise<number> {
-    const port = this.#anyRunningPort();
-    const slot = Number(await redisCommand(port, ['CLUSTER', 'KEYSLOT', key]));
-    // CLUSTER SLOTS: [[start, end, [ip, port, id], ...replicas], ...]. Deprecated
-    // in 7.0 for CLUSTER SHARDS, but simpler and still what ioredis reads.
-    const ranges = await redisCommand(port, ['CLUSTER', 'SLOTS']);
-    for (const range of asArray(ranges)) {
-      const [start, end, master] = asArray(range);
-      if (slot < Number(start) || slot > Number(end)) continue;
-      const index = this.nodes.findIndex((node) => node.port === Number(asArray(master)[1]));
+    const { slot, ranges } = await withRedis(this.#anyRunningPort(), async (redis) => ({
+      slot: await redis.cluster('KEYSLOT', key),
+      // [[start, end, [ip, port, id], ...replicas], ...]. Deprecated in 7.0 for
+      // CLUSTER SHARDS, but simpler and still what ioredis reads.
+      ranges: await redis.cluster('SLOTS'),
+    }));
+    for (const [start, end, master] of ranges) {
+      if (slot < start || slot > end) continue;
+      const index = this.nodes.findIndex((node) => node.port === Number(master?.[1]));
       if (index >= 0) return index;
     }
     throw new Error(`no node of this cluster serves slot ${slot} of ${JSON.stringify(key)}`);
@@ -232,9 +232,9 @@ type ClusterInfo = Record<string, string> | Error;
 
 async function clusterInfo(port: number): Promise<ClusterInfo> {
   try {
-    const text = await redisCommand(port, ['CLUSTER', 'INFO'], { timeoutMs: 500 });
+    const text = await withRedis(port, (redis) => redis.cluster('INFO'), { timeoutMs: 500 });
     const fields: Record<string, string> = {};
-    for (const line of String(text).split('\r\n')) {
+    for (const line of text.split('\r\n')) {
       const colon = line.indexOf(':');
       if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1);
     }
@@ -260,19 +260,15 @@ function describeInfo(info: ClusterInfo): string {
   return keys.map((key) => `${key}=${info[`cluster_${key}`]}`).join(' ');
 }
 
-async function scanKeys(port: number, pattern: string): Promise<string[]> {
-  const keys = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, batch] = asArray(
-      await redisCommand(port, ['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000']),
-    );
-    cursor = String(next);
-    for (const key of asArray(batch)) keys.add(String(key));
-  } while (cursor !== '0');
-  return [...keys].sort();
-}
-
-function asArray(value: RespValue | undefined): RespValue[] {
-  return Array.isArray(value) ? value : [];
+function scanKeys(port: number, pattern: string): Promise<string[]> {
+  return withRedis(port, async (redis) => {
+    const keys = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of batch) keys.add(key);
+    } while (cursor !== '0');
+    return [...keys].sort();
+  });
 }

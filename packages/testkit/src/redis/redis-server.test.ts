@@ -2,27 +2,28 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisReplyError, redisCommand } from './redis-command.js';
 import { REDIS_NOT_FOUND_MESSAGE, RedisServer } from './redis-server.js';
+import { withRedis } from './with-redis.js';
 
 describe('RedisServer', () => {
-  it('starts a private redis on a free port and answers raw RESP', async () => {
+  it('starts a private redis on a free port and answers commands', async () => {
     const redis = await RedisServer.start();
     try {
       expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
       expect(existsSync(redis.dir)).toBe(true);
-      expect(await redisCommand(redis.port, ['PING'])).toBe('PONG');
-      expect(await redisCommand(redis.port, ['CONFIG', 'GET', 'maxmemory-policy'])).toEqual([
+      expect(await withRedis(redis.port, (r) => r.ping())).toBe('PONG');
+      expect(await withRedis(redis.port, (r) => r.config('GET', 'maxmemory-policy'))).toEqual([
         'maxmemory-policy',
         'noeviction',
       ]);
-      expect(await redisCommand(redis.port, ['CONFIG', 'GET', 'appendonly'])).toEqual([
+      expect(await withRedis(redis.port, (r) => r.config('GET', 'appendonly'))).toEqual([
         'appendonly',
         'no',
       ]);
-      await expect(redisCommand(redis.port, ['NOSUCHCOMMAND'])).rejects.toBeInstanceOf(
-        RedisReplyError,
+      await expect(withRedis(redis.port, (r) => r.call('NOSUCHCOMMAND'))).rejects.toBeInstanceOf(
+        ReplyError,
       );
     } finally {
       await redis.cleanup();
@@ -35,13 +36,13 @@ describe('RedisServer', () => {
     const redis = await RedisServer.start({ appendonly: true, appendfsync: 'always' });
     try {
       const port = redis.port;
-      expect(await redisCommand(port, ['SET', 'survivor', 'still here'])).toBe('OK');
+      expect(await withRedis(port, (r) => r.set('survivor', 'still here'))).toBe('OK');
       await redis.kill();
       expect(redis.running).toBe(false);
-      await expect(redisCommand(port, ['PING'], { timeoutMs: 200 })).rejects.toThrow();
+      await expect(withRedis(port, (r) => r.ping(), { timeoutMs: 200 })).rejects.toThrow();
       await redis.restart();
       expect(redis.port).toBe(port);
-      expect(await redisCommand(port, ['GET', 'survivor'])).toBe('still here');
+      expect(await withRedis(port, (r) => r.get('survivor'))).toBe('still here');
     } finally {
       await redis.cleanup();
     }
@@ -51,10 +52,10 @@ describe('RedisServer', () => {
     const dir = await mkdtemp(join(tmpdir(), 'godot-redis-test-'));
     try {
       const redis = await RedisServer.start({ dir, appendonly: true });
-      expect(await redisCommand(redis.port, ['SET', 'k', 'v'])).toBe('OK');
+      expect(await withRedis(redis.port, (r) => r.set('k', 'v'))).toBe('OK');
       await redis.stop();
       await redis.restart();
-      expect(await redisCommand(redis.port, ['GET', 'k'])).toBe('v');
+      expect(await withRedis(redis.port, (r) => r.get('k'))).toBe('v');
       await redis.cleanup();
       expect(existsSync(dir)).toBe(true);
     } finally {

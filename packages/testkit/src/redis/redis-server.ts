@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../free-port.js';
-import { redisCommand } from './redis-command.js';
+import { withRedis } from './with-redis.js';
 
 /** Options of {@link RedisServer.start}. */
 export interface RedisServerOptions {
@@ -220,7 +220,9 @@ export class RedisServer {
     const deadline = Date.now() + this.#options.startTimeoutMs;
     while (!signal.aborted) {
       // -LOADING while the AOF is replayed rejects too: keep asking.
-      const pong = await redisCommand(this.#port, ['PING'], { timeoutMs: 500 }).catch(() => null);
+      const pong = await withRedis(this.#port, (redis) => redis.ping(), { timeoutMs: 500 }).catch(
+        () => null,
+      );
       if (pong === 'PONG') return;
       if (Date.now() > deadline) {
         throw new Error(

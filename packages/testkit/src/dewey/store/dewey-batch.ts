@@ -1,10 +1,9 @@
-import { internalError, validationError } from '../dewey-rpc-error.js';
+import { internalError, printed, pythonTypeName, validationError } from '../dewey-rpc-error.js';
 import { type DeweyLevel, toDeweyLevel } from './dewey-levels.js';
 import { parseIsoMicros } from './iso-time.js';
 import { checkTextStorable, encodeText, encodeUuid } from './pg-params.js';
-import { containsNul, jsonbText, pythonStr, pythonTypeName } from './python-text.js';
 
-/** Dewey's hard limit on `dewey_store_logs_batch` (dewey-contract.md). */
+/** Dewey's hard limit on `dewey_store_logs_batch` (docs/dewey-contract.md). */
 export const MAX_BATCH_SIZE = 1000;
 
 /** One entry of a batch after it passed every check Dewey and PostgreSQL apply. */
@@ -15,7 +14,10 @@ export interface PreparedLog {
   message: string;
   /** The entry's `data` as sent, or null when Python found it falsy. */
   data: unknown;
-  /** `data` as PostgreSQL's jsonb prints it, which is what queries return. */
+  /**
+   * `data` as JSON text, which is what queries return. Dewey's jsonb text has
+   * other spacing and key order; readers parse it, so they see no difference.
+   */
   dataText: string | null;
   createdAtMicros: number;
 }
@@ -69,7 +71,7 @@ function checkLevel(entry: unknown): DeweyLevel {
     throw internalError(`'${pythonTypeName(level)}' object has no attribute 'upper'`);
   }
   const parsed = level === null ? undefined : toDeweyLevel(level);
-  if (!parsed) throw validationError(`Invalid log level in batch: ${pythonStr(level)}`);
+  if (!parsed) throw validationError(`Invalid log level in batch: ${printed(level)}`);
   return parsed;
 }
 
@@ -110,7 +112,7 @@ function prepareEntry(
     level,
     message: message as string,
     data,
-    dataText: data === null ? null : jsonbText(data),
+    dataText: data === null ? null : JSON.stringify(data),
     createdAtMicros,
   };
 }
@@ -119,4 +121,12 @@ function notNull(column: string) {
   return internalError(
     `null value in column "${column}" of relation "logs" violates not-null constraint`,
   );
+}
+
+/** True when a string, or any key or string inside a JSON value, holds U+0000. */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(containsNul);
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
 }

@@ -1,67 +1,41 @@
-import { type DeweyRpcError, internalError } from '../dewey-rpc-error.js';
+import { type DeweyRpcError, internalError, printed, pythonTypeName } from '../dewey-rpc-error.js';
 import { parseIsoMicros } from './iso-time.js';
-import { argumentRepr, pythonRepr, pythonTypeName } from './python-text.js';
 
 /**
  * What happens to a query parameter between Dewey's Python code and
- * PostgreSQL: asyncpg encodes it (and wraps a failure as "invalid input for
- * query argument $N: <repr> (<reason>)"), then the server checks it. Each
+ * PostgreSQL: asyncpg encodes it, and wraps a failure as "invalid input for
+ * query argument $N: <value> (<reason>)", then the server checks it. Each
  * function returns the stored value or throws the `-32603` Dewey would send.
+ * Godot and its tests rely on that wrapper, on "invalid UUID" and on the
+ * datetime reason of the time-filter bug; the rest of the text is plain.
  */
 
 /** asyncpg's wrapper around a parameter it could not encode. */
 export function argumentError(index: number, value: unknown, reason: string): DeweyRpcError {
   return internalError(
-    `invalid input for query argument $${index}: ${argumentRepr(value)} (${reason})`,
+    `invalid input for query argument $${index}: ${argumentText(value)} (${reason})`,
   );
+}
+
+// Strings quoted, and cut to 40 characters as asyncpg cuts its repr, so one
+// huge value does not make a huge error message.
+function argumentText(value: unknown): string {
+  const text = typeof value === 'string' ? `'${value}'` : printed(value);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+// asyncpg's rule: 32 hex digits, dashes anywhere, at most 36 characters in all.
+function isUuid(text: string): boolean {
+  return text.length <= 36 && /^[0-9a-f]{32}$/i.test(text.replaceAll('-', ''));
 }
 
 /** A `uuid` parameter: returns the dashed lower-case form, as PostgreSQL prints it. */
 export function encodeUuid(index: number, value: unknown): string {
-  if (typeof value !== 'string') {
-    // asyncpg falls back to `obj.bytes` for anything that is not a str.
-    throw argumentError(index, value, `'${pythonTypeName(value)}' object has no attribute 'bytes'`);
+  if (typeof value !== 'string' || !isUuid(value)) {
+    throw argumentError(index, value, 'invalid UUID');
   }
-  const problem = uuidProblem(value);
-  if (problem !== undefined) throw argumentError(index, value, problem);
   const hex = value.replaceAll('-', '').toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-// The forms clients actually send, checked first because batches are hot.
-const CANONICAL_UUID =
-  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
-
-// Mirrors asyncpg's pg_uuid_bytes_from_str: 32..36 UTF-8 bytes, dashes
-// anywhere are skipped, exactly 32 hex digits.
-function uuidProblem(text: string): string | undefined {
-  if (CANONICAL_UUID.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'utf8');
-  const repr = pythonRepr(text);
-  if (bytes.length > 36 || bytes.length < 32) {
-    return `invalid UUID ${repr}: length must be between 32..36 characters, got ${bytes.length}`;
-  }
-  let nibbles = 0;
-  for (const byte of bytes) {
-    if (byte === 0x2d) continue;
-    if (!isHexByte(byte)) {
-      return byte >= 0x20 && byte <= 0x7e
-        ? `invalid UUID ${repr}: unexpected character ${pythonRepr(String.fromCharCode(byte))}`
-        : // asyncpg forgot the f-prefix on this one message, so the braces are literal.
-          'invalid UUID {u!r}: unexpected character';
-    }
-    nibbles++;
-    if (nibbles > 32) return `invalid UUID ${repr}: decodes to more than 16 bytes`;
-  }
-  return nibbles === 32 ? undefined : `invalid UUID ${repr}: decodes to less than 16 bytes`;
-}
-
-function isHexByte(byte: number): boolean {
-  return (
-    (byte >= 0x30 && byte <= 0x39) ||
-    (byte >= 0x41 && byte <= 0x46) ||
-    (byte >= 0x61 && byte <= 0x66)
-  );
 }
 
 /** A `text` parameter: must be a Python str. */
@@ -88,7 +62,8 @@ export interface TimestamptzOptions {
 /**
  * A `timestamptz` parameter that Dewey receives as an ISO string. The real
  * Dewey hands the string straight to asyncpg, which refuses it; the emulator
- * parses it unless `realDeweyBugs` is on (dewey-contract.md, "Known Dewey bug").
+ * parses it unless `realDeweyBugs` is on (docs/dewey-contract.md, "Known
+ * Dewey bug"). Godot recognises the bug by "expected a datetime".
  */
 export function encodeTimestamptz(
   index: number,
@@ -104,7 +79,7 @@ export function encodeTimestamptz(
   }
   const micros = parseIsoMicros(value);
   if (micros === undefined) {
-    throw argumentError(index, value, `Invalid isoformat string: ${pythonRepr(value)}`);
+    throw argumentError(index, value, `Invalid isoformat string: '${value}'`);
   }
   return micros;
 }

@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { porterStem } from './english-stem.js';
-import { compileWebSearch, parseWebSearch } from './web-search.js';
+import { compileWebSearch, englishLexeme, parseWebSearch } from './web-search.js';
 
-describe('porterStem', () => {
-  it('reduces inflections to one stem', () => {
+describe('englishLexeme', () => {
+  it('reduces inflections to one Porter2 stem', () => {
     for (const word of ['fail', 'failed', 'failing', 'fails'])
-      expect(porterStem(word)).toBe('fail');
-    expect(porterStem('connections')).toBe('connect');
-    expect(porterStem('running')).toBe('run');
-    expect(porterStem('hello')).toBe('hello');
-    expect(porterStem('timeout')).toBe('timeout');
+      expect(englishLexeme(word)).toBe('fail');
+    expect(englishLexeme('connections')).toBe('connect');
+    expect(englishLexeme('running')).toBe('run');
+    expect(englishLexeme('hello')).toBe('hello');
+    expect(englishLexeme('timeout')).toBe('timeout');
+    // Where Porter2 (PostgreSQL's) differs from the original Porter ("gener").
+    expect(englishLexeme('generously')).toBe('generous');
+  });
+
+  it('drops stop words and keeps words with digits as they are', () => {
+    expect(englishLexeme('the')).toBeUndefined();
+    expect(englishLexeme('because')).toBeUndefined();
+    expect(englishLexeme('abc123')).toBe('abc123');
+    expect(englishLexeme('42')).toBe('42');
   });
 });
 

@@ -1,15 +1,42 @@
-import { ENGLISH_STOP_WORDS, porterStem } from './english-stem.js';
+// Referenced here, not only listed in tsconfig, so that every package that
+// compiles this file from source (the godot-source condition) sees the types.
+/// <reference path="./wink-porter2-stemmer.d.ts" />
+import stem from 'wink-porter2-stemmer';
 
 /**
  * An approximation of PostgreSQL's
  * `to_tsvector('english', message) @@ websearch_to_tsquery('english', search)`,
- * which is how Dewey filters on `search` (dewey-contract.md, dewey_query_logs).
- * Kept: whole-word matching on stems (no prefixes), stop words that count as
- * positions but never match, `"quoted phrases"` (adjacent words), `-word`
- * (exclude), `or` between terms, and a query of stop words only matching
- * nothing. Not kept: PostgreSQL's special tokens (URLs, e-mails, hyphenated
- * compounds) — words are runs of letters and digits.
+ * which is how Dewey filters on `search` (docs/dewey-contract.md,
+ * `dewey_query_logs`). Kept: whole-word matching on stems (no prefixes), stop
+ * words that count as positions but never match, `"quoted phrases"` (adjacent
+ * words), `-word` (exclude), `or` between terms, and a query of stop words only
+ * matching nothing. Not kept: PostgreSQL's special tokens (URLs, e-mails,
+ * hyphenated compounds) — words are runs of letters and digits.
  */
+
+/** PostgreSQL's `english.stop` list: these words never match anything. */
+const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself ' +
+    'she her hers herself it its itself they them their theirs themselves what which who whom ' +
+    'this that these those am is are was were be been being have has had having do does did ' +
+    'doing a an the and but if or because as until while of at by for with about against ' +
+    'between into through during before after above below to from up down in out on off over ' +
+    'under again further then once here there when where why how all any both each few more ' +
+    'most other some such no nor not only own same so than too very s t can will just don ' +
+    'should now'
+  ).split(' '),
+);
+
+/**
+ * What PostgreSQL's `english` configuration makes of one lower-case word:
+ * nothing for a stop word, the Snowball English (Porter2) stem for a word of
+ * letters, and words with digits as they are (its `simple` dictionary).
+ */
+export function englishLexeme(word: string): string | undefined {
+  if (ENGLISH_STOP_WORDS.has(word)) return undefined;
+  return /^\p{L}+$/u.test(word) ? stem(word) : word;
+}
 
 /** One stemmed word of a text and its 1-based position (stop words take positions too). */
 interface Token {
@@ -31,10 +58,7 @@ export type TsVector = ReadonlyMap<string, readonly number[]>;
 
 function tokenize(text: string): Token[] {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.map((word, i) => ({
-    lexeme: ENGLISH_STOP_WORDS.has(word) ? undefined : porterStem(word),
-    position: i + 1,
-  }));
+  return words.map((word, i) => ({ lexeme: englishLexeme(word), position: i + 1 }));
 }
 
 /** Builds the tsvector of a text. */

@@ -1,7 +1,13 @@
-import { DeweyErrorCode, DeweyRpcError } from './dewey-rpc-error.js';
-import { pythonTypeName } from './store/python-text.js';
+import { errorReply, resultReply } from '@godot/wire';
+import { DeweyErrorCode, DeweyRpcError, pythonTypeName } from './dewey-rpc-error.js';
 
-/** What Dewey answers to `initialize`, whatever the client asked (dewey-contract.md, "Handshake"). */
+/**
+ * The frames only Dewey writes: its `initialize` result, its tool results and
+ * the error replies of its catch-all. Plain JSON-RPC replies are `@godot/wire`'s
+ * `resultReply` and `errorReply` (same key order as Dewey's).
+ */
+
+/** What Dewey answers to `initialize`, whatever the client asked (docs/dewey-contract.md, "Handshake"). */
 export const DEWEY_INITIALIZE_RESULT = {
   protocolVersion: '2024-11-05',
   capabilities: { tools: {} },
@@ -19,26 +25,16 @@ export interface ParsedRequest {
   message: Record<string, unknown>;
 }
 
-/** A JSON-RPC success frame, keys in Dewey's order. */
-export function resultFrame(result: unknown, id: JsonRpcId): object {
-  return { jsonrpc: '2.0', result, id };
-}
-
-/** A JSON-RPC error frame; Dewey never adds `data`. */
-export function errorFrame(code: number, message: string, id: JsonRpcId): object {
-  return { jsonrpc: '2.0', error: { code, message }, id };
-}
-
 /** A tool result: the payload as indented JSON in one text content, no `isError`. */
 export function toolResultFrame(payload: unknown, id: JsonRpcId): object {
-  return resultFrame({ content: [{ type: 'text', text: JSON.stringify(payload, null, 2) }] }, id);
+  return resultReply({ content: [{ type: 'text', text: JSON.stringify(payload, null, 2) }] }, id);
 }
 
 /** Turns any throw into the error frame Dewey's catch-all would send. */
 export function frameForError(error: unknown, id: JsonRpcId): object {
-  if (error instanceof DeweyRpcError) return errorFrame(error.code, error.message, id);
+  if (error instanceof DeweyRpcError) return errorReply(error.code, error.message, id);
   const detail = error instanceof Error ? error.message : String(error);
-  return errorFrame(DeweyErrorCode.InternalError, `Internal error: ${detail}`, id);
+  return errorReply(DeweyErrorCode.InternalError, `Internal error: ${detail}`, id);
 }
 
 /**
@@ -52,12 +48,12 @@ export function parseRequestFrame(text: string): ParsedRequest | { reply: object
   try {
     message = JSON.parse(text);
   } catch {
-    return { reply: errorFrame(DeweyErrorCode.ParseError, 'Parse error', null) };
+    return { reply: errorReply(DeweyErrorCode.ParseError, 'Parse error', null) };
   }
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
     const type = pythonTypeName(message);
     return {
-      reply: errorFrame(
+      reply: errorReply(
         DeweyErrorCode.InternalError,
         `Internal error: '${type}' object has no attribute 'get'`,
         null,
