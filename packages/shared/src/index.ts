@@ -1,6 +1,12 @@
 // Every export here is public API (style.md, principle 6).
 
-export { type Config, ConfigError, loadConfig, redisSeeds } from './config/config.js';
+export {
+  type Config,
+  ConfigError,
+  type ConfigErrorCode,
+  loadConfig,
+  redisSeeds,
+} from './config/config.js';
 export { exitOnSignals, loadConfigOrExit } from './config/process-lifecycle.js';
 export {
   DeweyClient,
@@ -11,6 +17,7 @@ export {
 export { DeweyConnection, type DeweyConnectionOptions } from './dewey/dewey-connection.js';
 export {
   DeweyError,
+  type DeweyErrorCode,
   DeweyProtocolError,
   DeweyRejectedError,
   DeweyUnavailableError,
@@ -26,17 +33,22 @@ export {
   type StatsResult,
   type StoreResult,
 } from './dewey/dewey-types.js';
+export { addLogJobs } from './queue/add-log-jobs.js';
+export {
+  keptEntryCount,
+  type LogJobSize,
+  logJobName,
+  parseLogJobName,
+} from './queue/bound/log-job-name.js';
+export { QueueBound } from './queue/bound/queue-bound.js';
 export { isAtLeast, LEVELS, type Level, levelRank, parseLevel } from './queue/levels.js';
 export { type LogEntry, logEntrySchema } from './queue/log-entry.js';
 export {
-  addLogJobs,
-  boundAccountKey,
   jobEntries,
-  keptEntryCount,
   LOG_JOB_OPTIONS,
   LOG_QUEUE_STREAMS,
   type LogJobData,
-  logJobName,
+  type UnreadableJobData,
 } from './queue/log-job.js';
 export { type QueueShard, queueShards, shardShare } from './queue/queue-shards.js';
 export { replaceNulInJson, type SanitizedJson } from './queue/sanitize.js';
@@ -51,23 +63,26 @@ export {
   redisErrorCode,
 } from './redis/redis-connection.js';
 export {
+  BULLMQ_PREFIX,
+  boundAccountKey,
+  bullmqKey,
+  clusterShardPrefix,
+  mcpSessionsKey,
   REDIS_KEYS,
   workerHeartbeatKey,
-  workerMetricsIndexKey,
   workerMetricsKey,
 } from './redis/redis-keys.js';
-export {
-  CALLS_IN_FLIGHT_ERROR_CODE,
-  callsInFlightMessage,
-} from './transport/calls-in-flight.js';
+export { callsInFlightMessage } from './transport/calls-in-flight.js';
 export {
   CallsInFlightLimitError,
+  ConnectError,
   ConnectFailedError,
   ConnectTimeoutError,
   InvalidFrameError,
   PeerUnresponsiveError,
   TransportClosedError,
   TransportError,
+  type TransportErrorCode,
   UnreadRepliesLimitError,
 } from './transport/transport-errors.js';
 export {
@@ -90,7 +105,8 @@ export {
   type WebSocketServerTransportOptions,
 } from './transport/websocket-server-transport-options.js';
 export { type BackoffOptions, backoffDelay } from './util/backoff.js';
+export { GodotError } from './util/godot-error.js';
 export { type Logger, silentLogger } from './util/logger.js';
 export { isSensitiveParam, redactUrl } from './util/redact-url.js';
 export { withDefaults } from './util/with-defaults.js';
-export { withTimeout } from './util/with-timeout.js';
+export { TimeoutError, withTimeout } from './util/with-timeout.js';

@@ -1,5 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import {
+  boundAccountKey,
+  LOG_QUEUE_STREAMS,
+  type LogJobData,
+  QueueBound,
+  silentLogger,
+} from '@godot/shared';
+import { RedisServer } from '@godot/testkit';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServerMetrics } from '../ops/server-metrics.js';
 import {
   connectClient,
   errorText,
@@ -8,10 +20,12 @@ import {
   startServerStack,
   waitingEntries,
 } from '../server.fixture.js';
+import { Ingest, type IngestOptions, type LogReply } from './ingest.js';
+import { LevelStore } from './level-store.js';
 
 const HANG = Symbol('no answer within 1 s');
 
-/** The call's outcome, or HANG if it has not settled within REQ-PERF-006's second. */
+/** The call's outcome, or HANG if it has not settled within the second a call may wait (docs/product.md, "Redis outage"). */
 function withinOneSecond<T>(call: Promise<T>): Promise<T | typeof HANG> {
   return Promise.race([
     call,
@@ -69,7 +83,7 @@ describe('logger_log when Redis goes away or loses its scripts', () => {
     const messages = (await waitingEntries(stack.queue)).map((entry) => entry.message).sort();
     expect(messages).toEqual(['after 1', 'after 2', 'before']);
     // The bound's account counts each entry once: its job count matches the list.
-    const account = await stack.raw.hgetall(stack.queue.toKey('godot-bound'));
+    const account = await stack.raw.hgetall(boundAccountKey(stack.queue));
     expect(account).toMatchObject({ entries: '3', jobs: '3' });
   });
 });
@@ -140,5 +154,121 @@ describe('the MAX_QUEUE_SIZE bound', () => {
     } finally {
       await stack.close();
     }
+  });
+});
+
+describe("Ingest's tuning options, on a real Redis", () => {
+  let server: RedisServer;
+  let redis: Redis;
+  const opened: { ingest: Ingest; queue: Queue }[] = [];
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    for (const { ingest, queue } of opened) {
+      await ingest.close();
+      await queue.close();
+    }
+    redis?.disconnect();
+    await server?.close();
+  });
+
+  /** An Ingest on a fresh queue of its own, bounded at `max` entries. */
+  function open(options: Partial<IngestOptions> = {}, max = 1_000_000) {
+    const queue = new Queue<LogJobData>(`ingest-${randomUUID()}`, {
+      connection: redis,
+      streams: LOG_QUEUE_STREAMS,
+    });
+    const ingest = new Ingest({
+      shards: [{ queue, bound: new QueueBound(redis, queue, max) }],
+      levels: new LevelStore({ redis, defaultLevel: 'TRACE', logger: silentLogger }),
+      metrics: createServerMetrics(),
+      logger: silentLogger,
+      ...options,
+    });
+    opened.push({ ingest, queue });
+    const log = (message: string) => ingest.log({ component: 'c', level: 'INFO', message });
+    return { ingest, queue, log };
+  }
+
+  const idOf = (reply: LogReply) => (reply.queued ? reply.id : 'not queued');
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('maxFlushEntries caps the entries of one round trip: a burst goes in several flushes', async () => {
+    const { queue, log } = open({ maxFlushEntries: 3, lingerMs: 0 });
+    const ids = (await Promise.all(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(log))).map(idOf);
+    expect(new Set(ids).size).toBe(3);
+    const jobs = await queue.getJobs(['waiting'], 0, -1, true);
+    expect(jobs.map((job) => job.data.entries.map((entry) => entry.message))).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f'],
+      ['g'],
+    ]);
+    expect(jobs.map((job) => job.name)).toEqual(
+      jobs.map((job) => expect.stringMatching(`^${job.data.entries.length} entr`)),
+    );
+  });
+
+  it('maxJobEntries splits one flush into jobs that each fit a Dewey batch', async () => {
+    const { queue, log } = open({ maxJobEntries: 2 });
+    const ids = (await Promise.all(['a', 'b', 'c', 'd', 'e'].map(log))).map(idOf);
+    expect(ids).toEqual([ids[0], ids[0], ids[2], ids[2], ids[4]]);
+    expect(new Set(ids).size).toBe(3);
+    expect(await queue.count()).toBe(3);
+  });
+
+  it('while calls keep coming (busyWindowMs), a flush lingers lingerMs so that calls share a job', async () => {
+    const { log } = open({ lingerMs: 300, busyWindowMs: 5000 });
+    let started = performance.now();
+    await log('first');
+    // After a quiet spell a call never waits.
+    expect(performance.now() - started).toBeLessThan(250);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // that flush is over
+    started = performance.now();
+    const b = log('b');
+    await nextTurn();
+    const c = log('c'); // read in a later turn, still within the linger
+    const [replyB, replyC] = await Promise.all([b, c]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(idOf(replyB)).toBe(idOf(replyC));
+  });
+
+  it('past busyWindowMs since the last flush, a call does not linger', async () => {
+    const { log } = open({ lingerMs: 300, busyWindowMs: 20 });
+    await log('first');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const started = performance.now();
+    await log('b');
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+
+  it('with lingerMs 0, a call read in a later turn goes in a flush of its own', async () => {
+    const { log } = open({ lingerMs: 0, busyWindowMs: 5000 });
+    await log('first');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const b = log('b');
+    await nextTurn();
+    const c = log('c');
+    const [replyB, replyC] = await Promise.all([b, c]);
+    expect(idOf(replyB)).not.toBe(idOf(replyC));
+  });
+
+  it('trimIntervalMs spaces the bound checks: the excess of a later flush waits for the next one', async () => {
+    const { queue, log } = open({ trimIntervalMs: 1500, lingerMs: 0 }, 5);
+    const waiting = async () => {
+      const account = await redis.hgetall(boundAccountKey(queue));
+      return Number(account.entries);
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, i) => log(`a${i}`)));
+    // The first check follows the first flush at once.
+    await expect.poll(waiting).toBe(5);
+    const firstCheck = performance.now();
+    await Promise.all(Array.from({ length: 8 }, (_, i) => log(`b${i}`)));
+    expect(await waiting()).toBe(13);
+    await expect.poll(waiting, { timeout: 5000, interval: 50 }).toBe(5);
+    expect(performance.now() - firstCheck).toBeGreaterThanOrEqual(1300);
+    expect(await queue.count()).toBeLessThanOrEqual(2);
   });
 });

@@ -1,22 +1,25 @@
 import {
   addLogJobs,
-  isAtLeast,
+  type Level,
   LOG_JOB_OPTIONS,
-  type LogEntry,
   type Logger,
   type LogJobData,
-  redisErrorCode,
-  replaceNulInJson,
   withDefaults,
 } from '@godot/shared';
 import type { Queue } from 'bullmq';
-import type { LogInput } from '../mcp/tool-inputs.js';
+import type { LogInput } from '../mcp/tools/logger-log.js';
 import type { ServerMetrics } from '../ops/server-metrics.js';
-import { EntryRefusedError, QueueUnavailableError } from './ingest-errors.js';
+import { BoundKeeper, type KeptBound } from './bound-keeper.js';
+import { GroupCommit, type PendingCall, rejectCall, resolveCall } from './group-commit.js';
+import { QueueUnavailableError } from './ingest-errors.js';
+import { filterByLevel } from './level-filter.js';
 import type { LevelStore } from './level-store.js';
-import type { QueueBound } from './queue-bound.js';
+import { isOutOfMemory } from './out-of-memory.js';
+import { type ShapedEntry, shapeEntry } from './shape-entry.js';
+import { ShardRotation } from './shard-rotation.js';
+import { splitIntoJobs } from './split-into-jobs.js';
 
-/** Reply of `logger_log` (godot.md). */
+/** Reply of `logger_log` (docs/product.md, "logger_log"). */
 export type LogReply =
   | { status: 'ok'; queued: true; id: string; sanitized?: true }
   | { status: 'ok'; queued: false; reason: string };
@@ -24,7 +27,7 @@ export type LogReply =
 /** One shard's queue and the bound that keeps its share of MAX_QUEUE_SIZE. */
 export interface IngestShard {
   queue: Queue<LogJobData>;
-  bound: QueueBound;
+  bound: KeptBound;
 }
 
 /** Options of `Ingest`. */
@@ -36,7 +39,7 @@ export interface IngestOptions {
   logger: Logger;
   /** Largest serialized entry. @default 1048576 */
   maxEntryBytes?: number;
-  /** Time Redis has to accept a flush before callers get an error (REQ-PERF-006). @default 1000 */
+  /** Time Redis has to accept an entry, from its arrival, before the caller gets an error. @default 1000 */
   enqueueTimeoutMs?: number;
   /** Most entries per Redis round trip. @default 1000 */
   maxFlushEntries?: number;
@@ -54,8 +57,8 @@ export interface IngestOptions {
   /**
    * How long a flush waits for more calls while calls keep coming (the last
    * flush started less than `busyWindowMs` ago): entries then share a job
-   * instead of each paying for one (godot.md allows up to 2 ms). A call that
-   * arrives after a quiet spell never waits. 0 turns it off. @default 2
+   * instead of each paying for one (docs/product.md allows up to 2 ms). A
+   * call that arrives after a quiet spell never waits. 0 turns it off. @default 2
    */
   lingerMs?: number;
   /** See `lingerMs`. @default 10 */
@@ -66,50 +69,25 @@ export interface IngestOptions {
   now?: () => Date;
 }
 
-interface Pending {
-  entry: LogEntry;
-  /** Serialized size in bytes. */
-  bytes: number;
-  sanitized: boolean;
-  resolve: (reply: LogReply) => void;
-  reject: (error: Error) => void;
-  /** Fails the call if Redis has not confirmed it by its deadline. */
-  timer: NodeJS.Timeout;
-  /** The job was written to Redis's connection: a late failure may still have queued it. */
-  sent: boolean;
-  settled: boolean;
-}
+type Call = PendingCall<ShapedEntry, LogReply>;
 
 /**
- * The `logger_log` data path: shape the entry, then queue it. A flush starts
- * once the event loop has read every frame that arrived together
- * (`setImmediate`), and calls that arrive while it is in flight go together
- * in the next one (group commit). A flush is one Redis round trip: the
- * entries become one job (or a few, see `maxJobEntries`) added in one MULTI
- * that also accounts for them in the bound; levels come from the cache.
- * With several queue shards, each flush goes to the next shard in turn.
- * The bound is checked off the reply path, at most every `trimIntervalMs`,
- * on the shards written since the last check.
+ * The `logger_log` data path (docs/data-path.md): shape the entry
+ * (shape-entry.ts), then queue it by group commit (group-commit.ts). A flush
+ * is one Redis round trip: the entries that pass their component's level
+ * (level-filter.ts) become one job, or a few that each fit a Dewey batch
+ * (split-into-jobs.ts), added in one MULTI that also accounts for them in the
+ * bound (`addLogJobs`), on the next shard in turn (shard-rotation.ts). The
+ * bound is then checked off the reply path (bound-keeper.ts).
  */
 export class Ingest {
   private readonly options: Required<IngestOptions>;
-  private pending: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly commit: GroupCommit<ShapedEntry, LogReply>;
+  private readonly rotation: ShardRotation<IngestShard>;
+  private readonly keeper: BoundKeeper;
   private closed = false;
-  private scheduled = false;
-  private lingerTimer: NodeJS.Timeout | undefined;
-  private lastFlush = Number.NEGATIVE_INFINITY;
   /** When Redis refused the last flush for lack of memory (epoch ms); cleared by a flush it takes. */
   private outOfMemoryAt: number | undefined;
-  private trimming: Promise<void> | undefined;
-  private trimAgain = false;
-  private trimTimer: NodeJS.Timeout | undefined;
-  private lastTrim = 0;
-  /** Shards written since their last bound check. */
-  private readonly untrimmed = new Set<IngestShard>();
-  private nextShard = 0;
-  private droppedSinceReport = 0;
-  private lastDropReport = 0;
 
   constructor(options: IngestOptions) {
     this.options = withDefaults(
@@ -129,6 +107,26 @@ export class Ingest {
       options,
     );
     if (options.shards.length === 0) throw new RangeError('Ingest: at least one shard');
+    const { enqueueTimeoutMs, maxFlushEntries, maxJobEntries, lingerMs, busyWindowMs } =
+      this.options;
+    this.commit = new GroupCommit({
+      write: (batch) => this.write(batch),
+      writeFailed: (batch, cause) => this.writeFailed(batch, cause),
+      expired: (call) => notConfirmed(call, `Redis did not answer within ${enqueueTimeoutMs} ms`),
+      deadlineMs: enqueueTimeoutMs,
+      maxBatch: maxFlushEntries,
+      fullBatch: maxJobEntries,
+      lingerMs,
+      busyWindowMs,
+    });
+    this.rotation = new ShardRotation(options.shards);
+    this.keeper = new BoundKeeper({
+      bounds: options.shards.map((shard) => shard.bound),
+      dropped: this.options.metrics.dropped,
+      logger: this.options.logger,
+      trimIntervalMs: this.options.trimIntervalMs,
+      dropReportIntervalMs: this.options.dropReportIntervalMs,
+    });
   }
 
   /** Queues one validated input; resolves once Redis holds the job (or it was filtered). */
@@ -138,50 +136,9 @@ export class Ingest {
         new QueueUnavailableError('server shutting down, entry not queued: retry'),
       );
     }
-    const { entry, bytes, sanitized } = this.shape(input);
-    this.options.metrics.received.inc({ level: entry.level });
-    return new Promise<LogReply>((resolve, reject) => {
-      const call: Pending = {
-        entry,
-        bytes,
-        sanitized,
-        resolve,
-        reject,
-        sent: false,
-        settled: false,
-        timer: undefined as never,
-      };
-      // The deadline runs from arrival, whatever flushes are ahead (REQ-PERF-006).
-      call.timer = setTimeout(() => this.expire(call), this.options.enqueueTimeoutMs);
-      this.pending.push(call);
-      this.schedule();
-    });
-  }
-
-  /**
-   * Starts a flush after the frames read in this turn of the event loop,
-   * unless one runs; while calls keep coming, `lingerMs` later (or as soon
-   * as a job's worth is waiting).
-   */
-  private schedule(): void {
-    if (this.lingerTimer && this.pending.length >= this.options.maxJobEntries) {
-      clearTimeout(this.lingerTimer);
-      this.lingerTimer = undefined;
-      this.scheduled = false;
-    }
-    if (this.flushing || this.scheduled) return;
-    this.scheduled = true;
-    const start = () => {
-      this.scheduled = false;
-      this.lingerTimer = undefined;
-      this.lastFlush = performance.now();
-      this.flushing ??= this.drain();
-    };
-    const { lingerMs, busyWindowMs, maxJobEntries } = this.options;
-    const busy = performance.now() - this.lastFlush < busyWindowMs;
-    if (lingerMs > 0 && busy && this.pending.length < maxJobEntries) {
-      this.lingerTimer = setTimeout(start, lingerMs);
-    } else setImmediate(start);
+    const shaped = shapeEntry(input, this.options.now(), this.options.maxEntryBytes);
+    this.options.metrics.received.inc({ level: shaped.entry.level });
+    return this.commit.submit(shaped);
   }
 
   /**
@@ -197,281 +154,87 @@ export class Ingest {
   /** Refuses further calls and resolves once every accepted one has been answered. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing || this.scheduled || this.pending.length > 0) {
-      if (this.flushing) await this.flushing;
-      else await new Promise((resolve) => setImmediate(resolve));
-    }
-    if (this.trimTimer) {
-      // The check that would have followed the last flush runs now.
-      clearTimeout(this.trimTimer);
-      this.trimTimer = undefined;
-      this.lastTrim = 0;
-      this.scheduleTrim();
-    }
-    while (this.trimming) await this.trimming;
-    this.reportDropped();
+    await this.commit.drained();
+    await this.keeper.close();
   }
 
-  private shape(input: LogInput): { entry: LogEntry; bytes: number; sanitized: boolean } {
-    const entry: LogEntry = {
-      component: input.component,
-      level: input.level,
-      message: input.message,
-      trace_id: input.trace_id ?? null,
-      data: input.data ?? null,
-      created_at: this.options.now().toISOString(),
-    };
-    let json: string;
-    try {
-      json = JSON.stringify(entry);
-    } catch {
-      throw new EntryRefusedError(
-        'data',
-        'cannot be serialized (nested too deeply)',
-        'unserializable',
-      );
-    }
-    const bytes = Buffer.byteLength(json);
-    if (bytes > this.options.maxEntryBytes) {
-      const field = Buffer.byteLength(entry.message) >= bytes / 2 ? 'message' : 'data';
-      throw new EntryRefusedError(
-        field,
-        `the entry is ${bytes} bytes serialized, above MAX_ENTRY_BYTES (${this.options.maxEntryBytes})`,
-        'too_large',
-      );
-    }
-    // NUL cannot be stored by PostgreSQL; replace rather than refuse (godot.md).
-    const clean = replaceNulInJson(json);
-    return clean.changed
-      ? { entry: JSON.parse(clean.json) as LogEntry, bytes, sanitized: true }
-      : { entry, bytes, sanitized: false };
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.options.maxFlushEntries);
-        await this.flush(batch);
-      }
-    } finally {
-      this.flushing = undefined;
-    }
-  }
-
-  private async flush(batch: Pending[]): Promise<void> {
-    // Calls fail at their own deadline; this only keeps a stuck flush from
-    // holding up the ones behind it.
-    let timer: NodeJS.Timeout | undefined;
-    const stuck = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.options.enqueueTimeoutMs);
-    });
-    try {
-      await Promise.race([this.enqueue(batch), stuck]);
-    } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      const full = isOutOfMemory(cause);
-      if (full) this.outOfMemoryAt = Date.now();
-      this.options.logger.error(
-        { err: reason, entries: batch.length },
-        full ? 'ingest: Redis is out of memory, flush refused' : 'ingest: Redis refused a flush',
-      );
-      for (const call of batch) {
-        if (full) this.refuse(call, 'queue full (Redis out of memory), entry not queued');
-        else this.fail(call, reason);
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async enqueue(batch: Pending[]): Promise<void> {
-    const { metrics, levels, shards } = this.options;
-    const components = [...new Set(batch.map((call) => call.entry.component))];
-    const minimums = new Map(
-      (await levels.minimumLevels(components)).map((level, index) => [components[index], level]),
-    );
-    const accepted: Pending[] = [];
-    for (const call of batch) {
-      if (call.settled) continue; // Its deadline passed while levels were read.
-      const minimum = minimums.get(call.entry.component) ?? 'TRACE';
-      if (isAtLeast(call.entry.level, minimum)) accepted.push(call);
-      else {
-        metrics.filtered.inc({ level: call.entry.level });
-        this.succeed(call, {
-          status: 'ok',
-          queued: false,
-          reason: `below ${call.entry.component}'s level ${minimum}`,
-        });
-      }
-    }
+  /** One flush: filter by level, then add the rest as jobs to the next shard in one MULTI. */
+  private async write(batch: Call[]): Promise<void> {
+    const { metrics } = this.options;
+    const accepted = await filterByLevel(batch, this.options.levels, this.filtered);
     if (accepted.length === 0) return;
     // Without an offline queue, ioredis refuses at once what it cannot send:
     // only with a ready connection can the job reach Redis.
     const sent = this.options.connected();
     for (const call of accepted) call.sent = sent;
-    const jobs = this.group(accepted);
-    const shard = shards[this.nextShard++ % shards.length] as IngestShard;
+    const jobs = splitIntoJobs(accepted, this.options.maxJobEntries, this.options.maxJobBytes);
+    const shard = this.rotation.next();
     const ids = await addLogJobs(
       shard.queue,
-      jobs.map((calls) => ({ entries: calls.map((call) => call.entry) })),
+      jobs.map((calls) => ({ entries: calls.map((call) => call.item.entry) })),
       LOG_JOB_OPTIONS,
-      jobs.map((calls) => calls.reduce((sum, call) => sum + call.bytes, 0)),
+      jobs.map((calls) => calls.reduce((sum, call) => sum + call.item.bytes, 0)),
     );
     this.outOfMemoryAt = undefined;
     jobs.forEach((calls, index) => {
       const id = ids[index] ?? '';
       for (const call of calls) {
-        metrics.queued.inc({ level: call.entry.level });
-        if (call.sanitized) metrics.sanitized.inc();
-        this.succeed(
+        metrics.queued.inc({ level: call.item.entry.level });
+        if (call.item.sanitized) metrics.sanitized.inc();
+        resolveCall(
           call,
-          call.sanitized
+          call.item.sanitized
             ? { status: 'ok', queued: true, id, sanitized: true }
             : { status: 'ok', queued: true, id },
         );
       }
     });
-    this.untrimmed.add(shard);
-    this.scheduleTrim();
+    this.keeper.written(shard.bound);
   }
 
-  /** Splits a flush into jobs that each fit one Dewey batch (entries and bytes). */
-  private group(calls: Pending[]): Pending[][] {
-    const { maxJobEntries, maxJobBytes } = this.options;
-    const jobs: Pending[][] = [];
-    let job: Pending[] = [];
-    let bytes = 0;
-    for (const call of calls) {
-      if (job.length > 0 && (job.length >= maxJobEntries || bytes + call.bytes > maxJobBytes)) {
-        jobs.push(job);
-        job = [];
-        bytes = 0;
-      }
-      job.push(call);
-      bytes += call.bytes;
-    }
-    if (job.length > 0) jobs.push(job);
-    return jobs;
-  }
+  private readonly filtered = (call: Call, minimum: Level): void => {
+    this.options.metrics.filtered.inc({ level: call.item.entry.level });
+    resolveCall(call, {
+      status: 'ok',
+      queued: false,
+      reason: `below ${call.item.entry.component}'s level ${minimum}`,
+    });
+  };
 
-  /** Fails a call whose entry Redis certainly did not take, with `text` as the whole message. */
-  private refuse(call: Pending, text: string): void {
-    if (call.settled) return;
-    call.settled = true;
-    clearTimeout(call.timer);
-    call.reject(new QueueUnavailableError(text, { maybeQueued: false }));
-  }
-
-  private succeed(call: Pending, reply: LogReply): void {
-    if (call.settled) return;
-    call.settled = true;
-    clearTimeout(call.timer);
-    call.resolve(reply);
-  }
-
-  /**
-   * Fails a call, saying honestly whether its entry may be in Redis anyway:
-   * once the job was written to the connection, Redis may still run it.
-   */
-  private fail(call: Pending, reason: string): void {
-    if (call.settled) return;
-    call.settled = true;
-    clearTimeout(call.timer);
-    const maybeQueued = call.sent;
-    call.reject(
-      maybeQueued
-        ? new QueueUnavailableError(
-            `queue did not confirm, entry may have been queued: ${reason}`,
-            { maybeQueued },
-          )
-        : new QueueUnavailableError(`queue unavailable, entry not queued: ${reason}`, {
-            maybeQueued,
-          }),
+  private writeFailed(batch: Call[], cause: unknown): void {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const full = isOutOfMemory(cause);
+    if (full) this.outOfMemoryAt = Date.now();
+    this.options.logger.error(
+      { err: reason, entries: batch.length },
+      full ? 'ingest: Redis is out of memory, flush refused' : 'ingest: Redis refused a flush',
     );
-  }
-
-  private expire(call: Pending): void {
-    const waiting = this.pending.indexOf(call);
-    if (waiting >= 0) this.pending.splice(waiting, 1);
-    this.fail(call, `Redis did not answer within ${this.options.enqueueTimeoutMs} ms`);
-  }
-
-  /**
-   * Enforces the bound after the entries are answered, off the reply path:
-   * one check at a time, at most one per `trimIntervalMs`, and always one
-   * after the last flush. The script is atomic, so checks from several
-   * servers cannot drop twice; if Redis fails now, the next check trims what
-   * this one could not.
-   */
-  private scheduleTrim(): void {
-    if (this.trimming || this.trimTimer) {
-      this.trimAgain = true;
-      return;
+    for (const call of batch) {
+      rejectCall(
+        call,
+        full
+          ? // Redis refused the whole MULTI: the entry is certainly not queued.
+            new QueueUnavailableError('queue full (Redis out of memory), entry not queued', {
+              maybeQueued: false,
+            })
+          : notConfirmed(call, reason),
+      );
     }
-    const wait = this.lastTrim + this.options.trimIntervalMs - Date.now();
-    if (wait > 0) {
-      this.trimTimer = setTimeout(() => {
-        this.trimTimer = undefined;
-        this.scheduleTrim();
-      }, wait);
-      return;
-    }
-    this.lastTrim = Date.now();
-    this.trimAgain = false;
-    const shards = [...this.untrimmed];
-    this.untrimmed.clear();
-    this.trimming = Promise.allSettled(shards.map((shard) => shard.bound.trim()))
-      .then((results) => {
-        let removed = 0;
-        results.forEach((result, index) => {
-          if (result.status === 'fulfilled') removed += result.value;
-          else {
-            const shard = shards[index] as IngestShard;
-            this.untrimmed.add(shard); // checked after the next flush
-            this.options.logger.warn(
-              { err: String(result.reason), queue: shard.queue.qualifiedName },
-              'ingest: bound check failed, retried on next flush',
-            );
-          }
-        });
-        this.countDropped(removed);
-      })
-      .finally(() => {
-        this.trimming = undefined;
-        if (this.trimAgain) this.scheduleTrim();
-      });
-  }
-
-  private countDropped(removed: number): void {
-    if (removed === 0) return;
-    this.options.metrics.dropped.inc(removed);
-    this.droppedSinceReport += removed;
-    if (Date.now() - this.lastDropReport >= this.options.dropReportIntervalMs) this.reportDropped();
-  }
-
-  private reportDropped(): void {
-    if (this.droppedSinceReport === 0) return;
-    this.options.logger.warn(
-      {
-        dropped: this.droppedSinceReport,
-        max_queue_size_per_shard: this.options.shards[0]?.bound.max,
-        shards: this.options.shards.length,
-      },
-      'queue full: oldest waiting entries dropped',
-    );
-    this.droppedSinceReport = 0;
-    this.lastDropReport = Date.now();
   }
 }
 
 /**
- * Redis refused the write for lack of memory (maxmemory with noeviction).
- * Redis error replies start with their code (RESP): `OOM …`; inside a MULTI
- * the refusal of a queued command aborts the transaction, and ioredis keeps
- * the commands' own errors in `previousErrors`.
+ * The error of a call Redis did not confirm, saying honestly whether its
+ * entry may be in Redis anyway: once the job was written to the connection,
+ * Redis may still run it.
  */
-function isOutOfMemory(error: unknown): boolean {
-  if (redisErrorCode(error) === 'OOM') return true;
-  const previous = (error as { previousErrors?: unknown[] } | null)?.previousErrors;
-  return Array.isArray(previous) && previous.some((inner) => redisErrorCode(inner) === 'OOM');
+function notConfirmed(call: Call, reason: string): QueueUnavailableError {
+  const maybeQueued = call.sent;
+  return maybeQueued
+    ? new QueueUnavailableError(`queue did not confirm, entry may have been queued: ${reason}`, {
+        maybeQueued,
+      })
+    : new QueueUnavailableError(`queue unavailable, entry not queued: ${reason}`, {
+        maybeQueued,
+      });
 }

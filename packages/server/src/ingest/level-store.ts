@@ -6,9 +6,6 @@ import {
   type RedisConnection,
 } from '@godot/shared';
 
-/** Channel on which `set` announces a change to every server instance. */
-export const LEVELS_CHANNEL = `${REDIS_KEYS.levels}:changed`;
-
 /** Options of `LevelStore`. */
 export interface LevelStoreOptions {
   /** Commands (HGETALL, HMGET, the MULTI of `set`). */
@@ -17,7 +14,7 @@ export interface LevelStoreOptions {
   defaultLevel: Level;
   logger: Logger;
   /**
-   * Connection used only to SUBSCRIBE to {@link LEVELS_CHANNEL}. Without one
+   * Connection used only to SUBSCRIBE to `REDIS_KEYS.levelsChanged`. Without one
    * there is no cache: every flush reads the hash. @default undefined
    */
   subscriber?: RedisConnection;
@@ -32,7 +29,7 @@ export interface LevelStoreOptions {
  * Per-component minimum levels in the Redis hash `logger_config:levels` (the
  * Python Godot's key, so levels survive an upgrade), cached in each server.
  * `set` publishes every change, so it reaches every instance within
- * milliseconds (godot.md allows 100 ms). The cache is trusted only while the
+ * milliseconds (docs/product.md allows 100 ms). The cache is trusted only while the
  * subscription is live and the hash has been read since it was (re)made:
  * otherwise each flush reads the levels it needs from Redis, as before.
  */
@@ -92,7 +89,7 @@ export class LevelStore {
         .multi()
         .hget(REDIS_KEYS.levels, component)
         .hset(REDIS_KEYS.levels, component, level)
-        .publish(LEVELS_CHANNEL, JSON.stringify([component, level]))
+        .publish(REDIS_KEYS.levelsChanged, JSON.stringify([component, level]))
         .exec()) ?? [];
     this.cache?.set(component, level);
     return this.level(typeof previous === 'string' ? previous : null);
@@ -108,7 +105,7 @@ export class LevelStore {
     if (!subscriber || this.closed) return;
     try {
       // Subscribed first, then read: a change made in between is announced.
-      await subscriber.subscribe(LEVELS_CHANNEL);
+      await subscriber.subscribe(REDIS_KEYS.levelsChanged);
       await this.reload();
     } catch (error) {
       this.cache = undefined;

@@ -1,4 +1,4 @@
-import { workerHeartbeatKey } from '@godot/shared';
+import { boundAccountKey, workerHeartbeatKey } from '@godot/shared';
 import { describe, expect, it } from 'vitest';
 import {
   connectClient,
@@ -27,7 +27,7 @@ describe('Redis memory is bounded in bytes, not only by count', () => {
       await expect.poll(() => metricSample(server, 'godot_logs_dropped_total')).toBe(20);
       const kept = (await waitingEntries(stack.queue)).map((entry) => entry.message.split(':')[0]);
       expect(kept).toEqual(Array.from({ length: 10 }, (_, i) => String(20 + i)));
-      const account = await stack.raw.hgetall(stack.queue.toKey('godot-bound'));
+      const account = await stack.raw.hgetall(boundAccountKey(stack.queue));
       expect(Number(account.bytes)).toBeLessThanOrEqual(MiB);
       await client.close();
     } finally {

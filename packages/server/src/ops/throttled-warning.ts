@@ -18,6 +18,8 @@ export class ThrottledWarning {
     private readonly fields: object,
     /** Least time between two lines. @default 10000 */
     private readonly intervalMs = 10_000,
+    /** The field that carries the number of occurrences in a line. @default 'count' */
+    private readonly countField = 'count',
   ) {}
 
   /** Records `count` occurrences. */
@@ -41,7 +43,7 @@ export class ThrottledWarning {
   private report(): void {
     this.timer = undefined;
     if (this.pending === 0) return;
-    this.logger.warn({ ...this.fields, count: this.pending }, this.message);
+    this.logger.warn({ ...this.fields, [this.countField]: this.pending }, this.message);
     this.pending = 0;
     this.lastReport = Date.now();
   }

@@ -7,7 +7,7 @@ export type Level = (typeof LEVELS)[number];
 const RANK: Readonly<Record<Level, number>> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
 
 /**
- * Parses a level case-insensitively; `WARNING` means `WARN` (REQ-MCP-003).
+ * Parses a level case-insensitively; `WARNING` means `WARN` (docs/product.md, "Common input rules").
  * Returns `undefined` for anything else, so callers can name the field in their error.
  */
 export function parseLevel(value: string): Level | undefined {

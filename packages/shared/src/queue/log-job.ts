@@ -1,17 +1,16 @@
-import { Job, type JobsOptions, type Queue } from 'bullmq';
-import type { ChainableCommander } from 'ioredis';
-import { type RedisConnection, redisErrorCode, reloadScripts } from '../redis/redis-connection.js';
+import type { JobsOptions } from 'bullmq';
+import { keptEntryCount } from './bound/log-job-name.js';
 import type { LogEntry } from './log-entry.js';
 
 /**
- * The job layout every Godot process agrees on (godot.md, Queue and delivery).
- * A BullMQ job holds the entries of one flush, oldest first, so that Redis
- * work is shared under load; its *name* says how many of them are still to
- * be delivered and their serialized size, `"<n> entries (<b> bytes)"`. The
- * bound removes the oldest entries first, so when it drops part of a job it
- * only lowers those numbers: the entries kept are always the last `n` of
- * `entries`. Readers go through {@link jobEntries}; the bound script parses
- * the name (queue-bound.ts).
+ * The job layout every Godot process agrees on (docs/product.md, "Queue and
+ * delivery"). A BullMQ job holds the entries of one flush, oldest first, so
+ * that Redis work is shared under load; its *name* says how many of them are
+ * still to be delivered and their serialized size (bound/log-job-name.ts).
+ * The bound removes the oldest entries first, so when it drops part of a job
+ * it only lowers those numbers: the entries kept are always the last `n` of
+ * `entries`. Readers go through {@link jobEntries}; jobs are added with
+ * `addLogJobs`.
  */
 export interface LogJobData {
   /** Oldest first. */
@@ -24,15 +23,15 @@ export interface LogJobData {
   rejected?: string;
 }
 
-/** What a job of `count` entries of `bytes` serialized bytes is named. */
-export function logJobName(count: number, bytes: number): string {
-  return `${count} ${count === 1 ? 'entry' : 'entries'} (${bytes} bytes)`;
-}
-
-/** The number of entries a job's name says are kept, if it is one of ours. */
-export function keptEntryCount(name: string): number | undefined {
-  const match = /^(\d+) entr(?:y|ies)\b/.exec(name);
-  return match ? Number(match[1]) : undefined;
+/**
+ * A job whose entries could not be read as log entries, queued as they were so
+ * that the failed set shows them and they can be mended and retried: the
+ * worker's dead letters of unreadable job data, and Python Godot entries that
+ * cannot be mapped. The worker fails such a job on its first run.
+ */
+export interface UnreadableJobData {
+  entries: unknown[];
+  rejected?: string;
 }
 
 /**
@@ -46,88 +45,6 @@ export function jobEntries(job: { name: string; data: unknown }): unknown[] {
   return kept >= data.entries.length
     ? data.entries
     : data.entries.slice(data.entries.length - kept);
-}
-
-/**
- * The Redis hash in which the bound keeps its account of waiting entries
- * (`entries`), their serialized `bytes`, and the number of `jobs` it expects
- * in the wait (or paused) list. It lives
- * under the queue's prefix, so on a cluster it shares the queue's slot.
- */
-export function boundAccountKey(queue: Pick<Queue, 'toKey'>): string {
-  return queue.toKey('godot-bound');
-}
-
-/**
- * Adds jobs and accounts for their entries in one MULTI, so that the bound's
- * count can never miss an entry Redis accepted nor count one it refused.
- * Resolves with the job ids, in order.
- */
-export async function addLogJobs(
-  queue: Queue,
-  jobs: readonly LogJobData[],
-  opts: JobsOptions,
-  /** Serialized bytes of each job's entries, when the caller knows them. @default measured */
-  sizes?: readonly number[],
-): Promise<string[]> {
-  const client = await queue.client;
-  const multi = client.multi();
-  let entries = 0;
-  let bytes = 0;
-  jobs.forEach((data, index) => {
-    const size = sizes?.[index] ?? Buffer.byteLength(JSON.stringify(data.entries));
-    entries += data.entries.length;
-    bytes += size;
-    void new Job(queue, logJobName(data.entries.length, size), data, opts).addJob(multi);
-  });
-  const account = boundAccountKey(queue);
-  // BullMQ's transaction is ioredis's own, with `runCommand` added; its type
-  // lists only what BullMQ itself uses.
-  (multi as unknown as ChainableCommander)
-    .hincrby(account, 'entries', entries)
-    .hincrby(account, 'bytes', bytes)
-    .hincrby(account, 'jobs', jobs.length);
-  const results = await multi.exec();
-  if (results === null) throw new Error('Redis discarded the transaction');
-  // A script ioredis believed loaded but the node does not have (see
-  // `isNoScript`) did not run: load the scripts again, then add those jobs
-  // alone. Their entries are already in the account, raised by the first
-  // transaction.
-  const unloaded = jobs.flatMap((_, index) => (isNoScript(results[index]?.[0]) ? [index] : []));
-  if (unloaded.length > 0) {
-    await reloadScripts(client as unknown as RedisConnection);
-    const again = client.multi();
-    for (const index of unloaded) {
-      const data = jobs[index] as LogJobData;
-      const size = sizes?.[index] ?? Buffer.byteLength(JSON.stringify(data.entries));
-      void new Job(queue, logJobName(data.entries.length, size), data, opts).addJob(again);
-    }
-    const retried = await again.exec();
-    if (retried === null) throw new Error('Redis discarded the transaction');
-    unloaded.forEach((index, position) => {
-      results[index] = retried[position] ?? [new Error('no reply'), null];
-    });
-  }
-  return jobs.map((_, index) => {
-    const [error, id] = results[index] ?? [];
-    if (error) throw error;
-    // BullMQ's add script answers a negative code instead of an id when it refuses.
-    if (typeof id === 'number' && id < 0) throw new Error(`BullMQ refused the job (code ${id})`);
-    return String(id);
-  });
-}
-
-/**
- * Redis did not run a script because it does not have it (`NOSCRIPT`, the
- * code that starts a Redis error reply). ioredis remembers per socket which
- * scripts it sent, and from then on sends the SHA alone. A transaction that
- * a node refused whole (EXECABORT: CLUSTERDOWN or LOADING while a master
- * restarts) still marks its scripts as sent, and inside a transaction
- * ioredis never unmarks them: every later add on that socket would fail.
- * Outside a transaction ioredis recovers by itself.
- */
-function isNoScript(error: unknown): boolean {
-  return redisErrorCode(error) === 'NOSCRIPT';
 }
 
 /**

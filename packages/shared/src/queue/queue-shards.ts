@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { BULLMQ_PREFIX, clusterShardPrefix } from '../redis/redis-keys.js';
 
 /** Where one shard's BullMQ queue lives: its name and key prefix. */
 export interface QueueShard {
@@ -29,11 +30,11 @@ export function queueShards(
 ): QueueShard[] {
   return Array.from({ length: config.QUEUE_SHARDS }, (_, index) =>
     config.REDIS_CLUSTER
-      ? { index, name: config.QUEUE_NAME, prefix: `{godot:${index}}` }
+      ? { index, name: config.QUEUE_NAME, prefix: clusterShardPrefix(index) }
       : {
           index,
           name: index === 0 ? config.QUEUE_NAME : `${config.QUEUE_NAME}-${index}`,
-          prefix: 'bull',
+          prefix: BULLMQ_PREFIX,
         },
   );
 }

@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { type Config, redisSeeds } from '../config/config.js';
+import { definedScripts } from './library-internals.js';
 
 /**
  * What Godot talks to Redis through: one `Redis`, or a `Cluster` when
@@ -19,7 +20,8 @@ export interface RedisConnectionOptions {
   redis?: RedisOptions;
   /**
    * Whether commands wait in ioredis's queue while the connection is down.
-   * The server refuses at once (REQ-PERF-006); workers wait. @default true
+   * The server refuses at once, so that a call fails within its second
+   * (docs/product.md, "Redis outage"); workers wait. @default true
    */
   enableOfflineQueue?: boolean;
 }
@@ -107,10 +109,8 @@ export function duplicateConnection(
  * lost its script cache (a restart) finds them.
  */
 export async function reloadScripts(redis: RedisConnection): Promise<void> {
-  const scripts = Object.values(
-    (redis as unknown as { scriptsSet: Record<string, { lua: string }> }).scriptsSet ?? {},
-  );
+  const scripts = definedScripts(redis);
   await Promise.all(
-    masters(redis).flatMap((node) => scripts.map((script) => node.script('LOAD', script.lua))),
+    masters(redis).flatMap((node) => scripts.map((lua) => node.script('LOAD', lua))),
   );
 }
