@@ -15,8 +15,7 @@ import { LogWorker } from './delivery/log-worker.js';
 import { migrateLegacyQueue } from './legacy/legacy-migration.js';
 import { createWorkerHealth, startWorkerHttp } from './ops/worker-http.js';
 import { createWorkerMetrics, type WorkerMetrics } from './ops/worker-metrics.js';
-import { Heartbeat } from './presence/heartbeat.js';
-import { MetricsPublisher } from './presence/metrics-publisher.js';
+import { WorkerPresence } from './presence/worker-presence.js';
 
 /** The configuration the worker reads (a subset of `Config`). */
 export type GodotWorkerConfig = Pick<
@@ -56,7 +55,7 @@ export interface GodotWorker {
   close(): Promise<void>;
 }
 
-/** Starts the worker process: legacy migration, delivery loop, heartbeat, HTTP. */
+/** Starts the worker process: legacy migration, delivery, presence, HTTP. */
 export async function startGodotWorker(
   config: GodotWorkerConfig,
   options: GodotWorkerOptions,
@@ -122,21 +121,14 @@ export async function startGodotWorker(
       }),
   );
   const started = Promise.all(workers.map((worker) => worker.start()));
-  const heartbeat = new Heartbeat({
-    redis,
-    queueName: config.QUEUE_NAME,
-    workerId: options.workerId ?? `${hostname()}-${process.pid}`,
-    logger,
-  });
-  heartbeat.start();
-  const metricsPublisher = new MetricsPublisher({
+  const presence = new WorkerPresence({
     redis,
     queueName: config.QUEUE_NAME,
     workerId: options.workerId ?? `${hostname()}-${process.pid}`,
     registry: metrics.delivery,
     logger,
   });
-  metricsPublisher.start();
+  presence.start();
   const http = await startWorkerHttp({
     host: config.WORKER_HOST,
     port: config.WORKER_PORT,
@@ -156,8 +148,7 @@ export async function startGodotWorker(
       closing ??= (async () => {
         await Promise.all(workers.map((worker) => worker.close()));
         await started;
-        await heartbeat.stop();
-        await metricsPublisher.stop();
+        await presence.stop();
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
         await Promise.allSettled([dewey.close(), ...queues.map((queue) => queue.close())]);
         redis.disconnect();

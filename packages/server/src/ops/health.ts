@@ -71,7 +71,8 @@ type Reading =
  * safely and a restart of Godot would not bring Dewey back.
  *
  * Cheap under load: one reading of Redis (job counts, plus the newest beat
- * and live count from the `workerHeartbeatKey` sorted set) serves every
+ * and live count from `workerHeartbeatKey`, the one set of live workers,
+ * which the workers' `WorkerPresence` writes) serves every
  * caller for `cacheMs`, and callers that arrive while it runs share it. A
  * connection that is not ready answers 503 at once, without a round trip and
  * without serving a reading taken before the outage.

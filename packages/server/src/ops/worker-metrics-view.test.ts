@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { workerMetricsIndexKey, workerMetricsKey } from '@godot/shared';
+import { workerHeartbeatKey, workerMetricsKey } from '@godot/shared';
 import { RedisServer } from '@godot/testkit';
 import { Redis } from 'ioredis';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -36,7 +36,7 @@ function workerRegistry(counts: { delivered: number; durations: number[]; reject
   return registry;
 }
 
-/** Writes a snapshot the way `MetricsPublisher` does. */
+/** Writes a snapshot and a beat the way `WorkerPresence` does. */
 async function publish(
   redis: Redis,
   queueName: string,
@@ -44,16 +44,9 @@ async function publish(
   registry: Registry,
   ttlMs = 15_000,
 ): Promise<void> {
-  await redis
-    .multi()
-    .set(
-      workerMetricsKey(queueName, workerId),
-      JSON.stringify(await registry.getMetricsAsJSON()),
-      'PX',
-      ttlMs,
-    )
-    .zadd(workerMetricsIndexKey(queueName), Date.now(), workerId)
-    .exec();
+  const snapshot = JSON.stringify(await registry.getMetricsAsJSON());
+  await redis.set(workerMetricsKey(queueName, workerId), snapshot, 'PX', ttlMs);
+  await redis.zadd(workerHeartbeatKey(queueName), Date.now(), workerId);
 }
 
 describe("the server's /metrics shows the sum over live workers", () => {
@@ -72,7 +65,7 @@ describe("the server's /metrics shows the sum over live workers", () => {
   });
   afterEach(async () => {
     const keys = await stack.raw.keys(`godot:{${queueName}}:metrics*`);
-    if (keys.length > 0) await stack.raw.del(...keys);
+    await stack.raw.del(workerHeartbeatKey(queueName), ...keys);
   });
 
   it('sums two workers counters and histograms under the godot_queue_* names', async () => {
@@ -154,14 +147,14 @@ describe('registerWorkerMetricsView', () => {
     await redis?.close();
   });
 
-  it('reads only index members newer than maxAgeMs', async () => {
+  it('reads only workers that beat within maxAgeMs', async () => {
     const queueName = `view-${randomUUID().slice(0, 8)}`;
     const registry = new Registry();
     registerWorkerMetricsView({ registry, redis: client, queueName, maxAgeMs: 1000 });
     await publish(client, queueName, 'fresh', workerRegistry({ delivered: 1, durations: [] }));
     await publish(client, queueName, 'stale', workerRegistry({ delivered: 10, durations: [] }));
-    // Its key lives on, but its last publish is older than maxAgeMs.
-    await client.zadd(workerMetricsIndexKey(queueName), Date.now() - 5000, 'stale');
+    // Its key lives on, but its last beat is older than maxAgeMs.
+    await client.zadd(workerHeartbeatKey(queueName), Date.now() - 5000, 'stale');
     expect(await registry.metrics()).toMatch(/^godot_queue_delivered_total 1$/m);
   });
 
@@ -171,7 +164,7 @@ describe('registerWorkerMetricsView', () => {
     registerWorkerMetricsView({ registry, redis: client, queueName });
     await publish(client, queueName, 'good', workerRegistry({ delivered: 2, durations: [] }));
     await client.set(workerMetricsKey(queueName, 'bad'), '{not json');
-    await client.zadd(workerMetricsIndexKey(queueName), Date.now(), 'bad');
+    await client.zadd(workerHeartbeatKey(queueName), Date.now(), 'bad');
     expect(await registry.metrics()).toMatch(/^godot_queue_delivered_total 2$/m);
   });
 

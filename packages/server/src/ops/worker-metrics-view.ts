@@ -4,7 +4,7 @@ import {
   silentLogger,
   withDefaults,
   withTimeout,
-  workerMetricsIndexKey,
+  workerHeartbeatKey,
   workerMetricsKey,
 } from '@godot/shared';
 import { AggregatorRegistry, type Metric, type Registry } from 'prom-client';
@@ -53,8 +53,9 @@ export interface WorkerMetricsViewOptions {
   /** @default silentLogger */
   logger?: Logger;
   /**
-   * Index members older than this are not read; keep it at least the workers'
-   * snapshot TTL (`MetricsPublisher`, 15 s by default). @default 15000
+   * Workers that last beat longer ago than this are not read; keep it at
+   * least the workers' snapshot TTL (`WorkerPresence`, 15 s by default).
+   * @default 15000
    */
   maxAgeMs?: number;
   /** A scrape waits this long for Redis, then shows the families without samples. @default 500 */
@@ -64,8 +65,8 @@ export interface WorkerMetricsViewOptions {
 /**
  * Registers on the server's registry the delivery metrics of every live worker
  * of the queue, summed with prom-client's `AggregatorRegistry.aggregate`. At
- * scrape time it reads the ids that published recently from
- * `workerMetricsIndexKey` (ZRANGE BYSCORE, no SCAN), MGETs their
+ * scrape time it reads the ids that beat recently from the one set of live
+ * workers, `workerHeartbeatKey` (ZRANGE BYSCORE, no SCAN), MGETs their
  * `workerMetricsKey` snapshots and renames the families to `godot_queue_*`.
  *
  * The sum covers live workers only: a worker that stops deletes its snapshot,
@@ -79,10 +80,10 @@ export function registerWorkerMetricsView(options: WorkerMetricsViewOptions): vo
     { logger: silentLogger, maxAgeMs: 15_000, timeoutMs: 500 },
     options,
   );
-  const indexKey = workerMetricsIndexKey(queueName);
+  const liveKey = workerHeartbeatKey(queueName);
 
   const readSum = async (): Promise<Map<string, MetricJson>> => {
-    const ids = await redis.zrange(indexKey, Date.now() - maxAgeMs, '+inf', 'BYSCORE');
+    const ids = await redis.zrange(liveKey, Date.now() - maxAgeMs, '+inf', 'BYSCORE');
     if (ids.length === 0) return new Map();
     const snapshots = await redis.mget(ids.map((id) => workerMetricsKey(queueName, id)));
     const published = snapshots.flatMap((json) => {

@@ -117,7 +117,7 @@ describe('LogWorker stopping while Dewey hangs', () => {
       .toEqual({ active: 200 });
     await worker.close();
     // Before: each batch behind waited DEWEY_TIMEOUT_MS in turn, so a stop
-    // with a hung Dewey outlasted supervisord's budget (issue 13).
+    // with a hung Dewey outlasted supervisord's budget.
     expect(stack.dewey.calls.store).toBe(1);
     const returned = await worker.metrics.registry.getSingleMetricAsString(
       'godot_jobs_returned_total',

@@ -8,8 +8,10 @@ import {
   parseLevel,
   REDIS_KEYS,
   type RedisConnection,
+  type UnreadableJobData,
 } from '@godot/shared';
 import type { Queue } from 'bullmq';
+import { type DecodedEntry, decodeEntry } from '../delivery/job-decoder.js';
 
 /**
  * Moves up to ARGV[1] of the oldest entries (the tail: the Python Godot
@@ -36,17 +38,18 @@ export interface LegacyMigrationOptions {
 
 /**
  * Moves what the Python Godot left in `logs:queue` into the BullMQ queue,
- * oldest first (godot.md, Upgrade path). Each step stages a chunk in a
+ * oldest first (docs/product.md, Upgrade from the Python Godot). Each step stages a chunk in a
  * side list, queues it, then deletes the stage; a worker that dies midway
  * re-queues the stage on its next start, so entries may be duplicated but
  * never lost. A lock keeps two workers from migrating at once.
- * Entries that are not readable JSON are still queued, as raw text: the
- * worker dead-letters them with a reason instead of dropping them.
+ * Entries that are not valid log entries are still queued, each as a job of
+ * its own and as it was: the worker fails that job with the reason instead
+ * of dropping the entry.
  */
 export async function migrateLegacyQueue(options: LegacyMigrationOptions): Promise<number> {
   const { redis, queue, logger, chunk = 500, maxJobEntries = 100 } = options;
-  const staging = `${REDIS_KEYS.legacyQueue}:migrating`;
-  const lock = `${REDIS_KEYS.legacyQueue}:migration-lock`;
+  const staging = REDIS_KEYS.legacyStaging;
+  const lock = REDIS_KEYS.legacyMigrationLock;
   if ((await redis.exists(REDIS_KEYS.legacyQueue, staging)) === 0) return 0;
   if ((await redis.set(lock, String(process.pid), 'PX', 60_000, 'NX')) !== 'OK') return 0;
   let total = 0;
@@ -74,20 +77,24 @@ export async function migrateLegacyQueue(options: LegacyMigrationOptions): Promi
 
 /**
  * Staged entries, oldest first, as jobs of at most `maxJobEntries`. An entry
- * that cannot be mapped goes alone, so the worker fails just that job.
+ * that is not a valid log entry once mapped goes alone, as it is, so the
+ * worker fails just that job, with the reason.
  */
-function legacyJobs(staged: readonly string[], maxJobEntries: number): LogJobData[] {
-  const jobs: LogJobData[] = [];
+function legacyJobs(
+  staged: readonly string[],
+  maxJobEntries: number,
+): Array<LogJobData | UnreadableJobData> {
+  const jobs: Array<LogJobData | UnreadableJobData> = [];
   let current: LogEntry[] = [];
   for (const raw of staged) {
-    const entry = fromLegacy(raw);
-    if ('unreadable' in entry) {
+    const decoded = fromLegacy(raw);
+    if (!decoded.readable) {
       if (current.length > 0) jobs.push({ entries: current });
       current = [];
-      jobs.push({ entries: [entry] });
+      jobs.push({ entries: [decoded.value] });
       continue;
     }
-    current.push(entry);
+    current.push(decoded.entry);
     if (current.length >= maxJobEntries) {
       jobs.push({ entries: current });
       current = [];
@@ -99,18 +106,20 @@ function legacyJobs(staged: readonly string[], maxJobEntries: number): LogJobDat
 
 /**
  * Maps one Python Godot entry to ours: same field names, levels normalised
- * (WARNING → WARN), `timestamp` accepted for `created_at`. What cannot be
- * mapped is kept as is, so the worker's validation dead-letters it visibly.
+ * (WARNING → WARN), `timestamp` accepted for `created_at`, then checks it
+ * like any job's entry (`decodeEntry`). What is not a log entry is kept:
+ * the mapped fields, or `{ unreadable: raw }` when `raw` is not a JSON
+ * object, so that the worker fails it visibly, with the reason.
  */
-export function fromLegacy(raw: string): LogEntry {
+export function fromLegacy(raw: string): DecodedEntry {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    return { unreadable: raw } as unknown as LogEntry;
+    return decodeEntry({ unreadable: raw });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    return { unreadable: raw } as unknown as LogEntry;
+    return decodeEntry({ unreadable: raw });
   const record = value as Record<string, unknown>;
   const level =
     typeof record.level === 'string' ? (parseLevel(record.level) ?? record.level) : record.level;
@@ -119,14 +128,14 @@ export function fromLegacy(raw: string): LogEntry {
       ? (normalizeUuid(record.trace_id) ?? record.trace_id)
       : null;
   const createdAt = record.created_at ?? record.timestamp;
-  return {
+  return decodeEntry({
     component: record.component,
     level,
     message: record.message,
     trace_id: traceId,
     data: record.data ?? null,
     created_at: legacyTime(createdAt),
-  } as LogEntry;
+  });
 }
 
 /** ISO strings pass; Python `time.time()` seconds (or ms) become ISO; anything else is "now". */

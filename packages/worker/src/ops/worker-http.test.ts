@@ -16,7 +16,7 @@ async function health(worker: GodotWorker): Promise<{ status: number; ms: number
   return { status: response.status, ms: performance.now() - started, body };
 }
 
-describe("the worker's /health while Redis is away (issue 10, finding 7)", () => {
+describe("the worker's /health while Redis is away", () => {
   it('answers 503 within a second while Redis is stopped, and 200 once it is back', async () => {
     stack = await startWorkerStack();
     const worker = await stack.startWorker();

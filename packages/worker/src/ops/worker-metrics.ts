@@ -5,13 +5,13 @@ const BATCH_DURATION_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
 ];
 
-/** Prometheus metrics of one worker (godot.md, Own logs, health, metrics). */
+/** Prometheus metrics of one worker (docs/product.md, Metrics). */
 export interface WorkerMetrics {
   /** Everything, served on the worker's own `/metrics`. */
   registry: Registry;
   /**
    * The delivery metrics only (`delivered`, `batches`, `batchDuration`,
-   * `deadLettered`, also in `registry`): what `MetricsPublisher` writes to
+   * `deadLettered`, also in `registry`): what `WorkerPresence` writes to
    * Redis so the server's `/metrics` can show their sum over all workers.
    * Process metrics (`godot_worker_*`) stay out: a sum of heap sizes or
    * event-loop lags across processes means nothing.
