@@ -10,10 +10,25 @@ export interface GodotRefusal {
   reason: string;
   /** The JSON-RPC error code, when the refusal was one. */
   code?: number;
+  /**
+   * Godot's stable reason for a tool error (`invalid_input`, `entry_too_large`,
+   * `queue_unavailable`…), when it gave one (docs/product.md, "Tool errors").
+   */
+  reasonCode?: string;
+  /** Whether Godot said the entry might pass later: false for bad input, refused at once. */
+  retryable?: boolean;
 }
 
 /** Options of `createGodotLogger`. */
 export interface GodotLoggerOptions {
+  /**
+   * False: the logger is a no-op that costs nothing: no socket, no timer, no
+   * buffer, and no other option is read or checked. Every method still
+   * returns at once, `flush()` resolves true, `stats()` reads all zeros.
+   * @default false when the environment variable `LOGGING_ENABLED` is
+   * `false`, `0` or `no` (read once, when the logger is created); true otherwise
+   */
+  enabled?: boolean;
   /** Godot's WebSocket URL, e.g. `ws://godot:9060`. */
   url: string;
   /** The `component` stamped on every entry (≤ 128 chars). */
@@ -35,6 +50,13 @@ export interface GodotLoggerOptions {
     /** @default 10000 */
     maxDelayMs?: number;
   };
+  /**
+   * A connect attempt (TCP, WebSocket handshake and the `initialize` reply)
+   * not done within this is given up, and retried after the reconnect
+   * delay. At most 1000: a component never waits longer for Godot.
+   * @default 1000
+   */
+  connectTimeoutMs?: number;
   /** A connection whose oldest call waits longer than this is dropped and its calls resent. @default 10000 */
   requestTimeoutMs?: number;
   /** How long `flush()` (and `close()`) wait for the buffer to drain. @default 5000 */
@@ -48,7 +70,7 @@ export interface GodotLoggerOptions {
 
 /** Options with every default filled in. */
 export type ResolvedLoggerOptions = Required<
-  Omit<GodotLoggerOptions, 'token' | 'reconnect' | 'level'>
+  Omit<GodotLoggerOptions, 'enabled' | 'token' | 'reconnect' | 'level'>
 > & {
   token: string | undefined;
   level: GodotLevel;
@@ -76,6 +98,34 @@ function rateLimitedWarning(): (refusal: GodotRefusal) => void {
     last = now;
     since = 0;
   };
+}
+
+const ENABLED_VALUES = new Map([
+  ['true', true],
+  ['1', true],
+  ['yes', true],
+  ['false', false],
+  ['0', false],
+  ['no', false],
+]);
+
+/**
+ * Whether to log at all: the `enabled` option, or else `LOGGING_ENABLED`
+ * (the words Godot's own configuration takes for a flag, any case). Any
+ * other value is a mistake, reported at start like a wrong option.
+ */
+export function loggingEnabled(
+  enabled: boolean | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  if (enabled !== undefined) return enabled;
+  const value = env.LOGGING_ENABLED;
+  if (value === undefined || value.trim() === '') return true;
+  const parsed = ENABLED_VALUES.get(value.trim().toLowerCase());
+  if (parsed === undefined) {
+    throw new TypeError(`@godot/client: LOGGING_ENABLED must be true or false, got ${value}`);
+  }
+  return parsed;
 }
 
 /**
@@ -108,6 +158,7 @@ export function resolveLoggerOptions(options: GodotLoggerOptions): ResolvedLogge
       ),
       maxDelayMs: positiveInt('reconnect.maxDelayMs', options.reconnect?.maxDelayMs ?? 10_000),
     },
+    connectTimeoutMs: positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 1000),
     requestTimeoutMs: positiveInt('requestTimeoutMs', options.requestTimeoutMs ?? 10_000),
     flushTimeoutMs: positiveInt('flushTimeoutMs', options.flushTimeoutMs ?? 5_000),
     onRefused: options.onRefused ?? rateLimitedWarning(),

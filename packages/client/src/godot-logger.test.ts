@@ -1,7 +1,9 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { freePort } from '@godot/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { createGodotLogger } from './godot-logger.js';
+import type { GodotRefusal } from './godot-logger-options.js';
 import { type GodotStack, startGodotStack } from './godot-stack.fixture.js';
 import { REDACTED } from './redact.js';
 
@@ -153,6 +155,34 @@ describe('createGodotLogger against a real Godot', () => {
     await log.close();
   });
 
+  it('refuses bad input at once, without a retry, with the reason Godot gave', async () => {
+    const refusals: GodotRefusal[] = [];
+    const log = createGodotLogger({
+      url: stack.url,
+      component: 'bad-input',
+      onRefused: (refusal) => refusals.push(refusal),
+    });
+    const started = performance.now();
+    log.log({ level: 'INFO', message: 'bad trace id', trace_id: 'not-a-uuid' });
+    log.log({ level: 'INFO', message: 'component too long', component: 'c'.repeat(129) });
+    log.log({ level: 'INFO', message: 'too large', data: { blob: 'x'.repeat(1_500_000) } });
+    log.info('fine');
+    expect(await log.flush(10_000)).toBe(true);
+    const elapsed = performance.now() - started;
+    expect(log.stats()).toMatchObject({ sent: 4, acked: 1, refused: 3, retried: 0, dropped: 0 });
+    expect(
+      refusals.map(({ message, reasonCode, retryable }) => [message, reasonCode, retryable]),
+    ).toEqual([
+      ['bad trace id', 'invalid_input', false],
+      ['component too long', 'invalid_input', false],
+      ['too large', 'entry_too_large', false],
+    ]);
+    expect(refusals[0]?.reason).toContain('at trace_id');
+    // Five tries would have paused 100 + 200 + 400 + 800 ms between them.
+    expect(elapsed).toBeLessThan(1_500);
+    await log.close();
+  });
+
   it('buffers through a server restart on the same port, then delivers all; no call blocks > 1 ms', async () => {
     const log = createGodotLogger({
       url: stack.url,
@@ -233,5 +263,94 @@ describe('createGodotLogger with Godot down for good', () => {
     expect(calls.slow).toBeLessThanOrEqual(calls.calls / 1000);
     expect(calls.excusedByGc + calls.preempted).toBeLessThan(calls.calls / 100);
     expect(calls.maxWall).toBeLessThan(50);
+  });
+});
+
+describe('createGodotLogger disabled', () => {
+  let wss: WebSocketServer | undefined;
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+    await new Promise((resolve) => (wss ? wss.close(resolve) : resolve(undefined)));
+  });
+
+  /** A listening WebSocket server that counts the connections it is offered. */
+  async function listeningGodot(): Promise<{ url: string; connections: () => number }> {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    wss = server;
+    await new Promise((resolve) => server.once('listening', resolve));
+    let connections = 0;
+    server.on('connection', () => {
+      connections += 1;
+    });
+    const { port } = server.address() as { port: number };
+    return { url: `ws://127.0.0.1:${port}/`, connections: () => connections };
+  }
+
+  /** Creates a logger, uses every method, and reports whether any timer was set meanwhile. */
+  async function useDisabled(options: { url: string; enabled?: boolean }) {
+    const timers = [
+      vi.spyOn(globalThis, 'setTimeout'),
+      vi.spyOn(globalThis, 'setInterval'),
+      vi.spyOn(globalThis, 'setImmediate'),
+    ];
+    const log = createGodotLogger({ ...options, component: 'disabled' });
+    for (let i = 0; i < 1_000; i += 1) log.info(`entry ${i}`, { i });
+    log.withTrace('0b9e4ad6-7a8e-4f7a-9a57-3c1d9c8f1e2a').error('traced');
+    log.log({ level: 'NOPE' as never, message: 'unknown level' });
+    const stats = log.stats();
+    const flushed = await log.flush();
+    await log.close();
+    const timerCalls = timers.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+    for (const spy of timers) spy.mockRestore();
+    return { log, stats, flushed, timerCalls };
+  }
+
+  const zero = {
+    sent: 0,
+    acked: 0,
+    refused: 0,
+    retried: 0,
+    dropped: 0,
+    filtered: 0,
+    buffered: 0,
+    inFlight: 0,
+    connected: false,
+  };
+
+  it('with enabled: false, opens no connection, sets no timer, buffers nothing', async () => {
+    const godot = await listeningGodot();
+    const { log, stats, flushed, timerCalls } = await useDisabled({
+      url: godot.url,
+      enabled: false,
+    });
+    expect(log.enabled).toBe(false);
+    expect(stats).toEqual(zero);
+    expect(flushed).toBe(true);
+    expect(timerCalls).toBe(0);
+    await sleep(200);
+    expect(godot.connections()).toBe(0);
+  });
+
+  it('with LOGGING_ENABLED=false, the same, whatever the other options say', async () => {
+    const godot = await listeningGodot();
+    vi.stubEnv('LOGGING_ENABLED', 'false');
+    const { log, stats, timerCalls } = await useDisabled({ url: godot.url });
+    expect(log.enabled).toBe(false);
+    expect(stats).toEqual(zero);
+    expect(timerCalls).toBe(0);
+    // Not even read: a URL that would be refused when logging is on.
+    expect(createGodotLogger({ url: 'http://nowhere', component: '' }).enabled).toBe(false);
+    await sleep(200);
+    expect(godot.connections()).toBe(0);
+  });
+
+  it('connects as usual when `enabled: true` overrides LOGGING_ENABLED=false', async () => {
+    const godot = await listeningGodot();
+    vi.stubEnv('LOGGING_ENABLED', 'false');
+    const log = createGodotLogger({ url: godot.url, component: 'on', enabled: true });
+    expect(log.enabled).toBe(true);
+    await expect.poll(godot.connections).toBe(1);
+    await log.close();
   });
 });

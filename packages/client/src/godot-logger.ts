@@ -1,5 +1,9 @@
 import type { LogEntry } from './entry-buffer.js';
-import { type GodotLoggerOptions, resolveLoggerOptions } from './godot-logger-options.js';
+import {
+  type GodotLoggerOptions,
+  loggingEnabled,
+  resolveLoggerOptions,
+} from './godot-logger-options.js';
 import { type GodotLevel, parseLevel, passes } from './levels.js';
 import { type GodotLoggerStats, LogPipeline } from './log-pipeline.js';
 import { createRedactor } from './redact.js';
@@ -21,16 +25,35 @@ interface LoggerCore {
   flushTimeoutMs: number;
 }
 
+/** What a disabled logger reports: nothing ever happens. */
+const NO_STATS: Readonly<GodotLoggerStats> = Object.freeze({
+  sent: 0,
+  acked: 0,
+  refused: 0,
+  retried: 0,
+  dropped: 0,
+  filtered: 0,
+  buffered: 0,
+  inFlight: 0,
+  connected: false,
+});
+
 /**
  * Logs through Godot. Every method returns at once and never throws: entries
  * go into a bounded buffer and are sent on one persistent connection.
+ * Without a core (`enabled: false`) every method is a no-op.
  */
 export class GodotLogger {
   /** @internal use `createGodotLogger` */
   constructor(
-    private readonly core: LoggerCore,
+    private readonly core: LoggerCore | null,
     private readonly traceId: string | null = null,
   ) {}
+
+  /** False when created with `enabled: false` (or `LOGGING_ENABLED=false`): nothing is sent. */
+  get enabled(): boolean {
+    return this.core !== null;
+  }
 
   error(message: string, data?: Record<string, unknown>): void {
     this.log({ level: 'ERROR', message, data });
@@ -50,18 +73,20 @@ export class GodotLogger {
 
   /** Logs a whole entry. An unknown level counts the entry as dropped. */
   log(input: GodotLogInput): void {
-    const { pipeline } = this.core;
+    const core = this.core;
+    if (core === null) return;
+    const { pipeline } = core;
     try {
       const level = parseLevel(input.level);
       if (!level) {
         pipeline.countDropped();
         return;
       }
-      if (!passes(level, this.core.level)) {
+      if (!passes(level, core.level)) {
         pipeline.countFiltered();
         return;
       }
-      pipeline.push(this.#entry(level, input));
+      pipeline.push(this.#entry(core, level, input));
     } catch {
       // Never into the caller (e.g. a getter in `data` that throws).
       pipeline.countDropped();
@@ -70,38 +95,39 @@ export class GodotLogger {
 
   /** A logger sharing this one's connection and buffer that stamps `trace_id` on every entry. */
   withTrace(traceId: string): GodotLogger {
-    return new GodotLogger(this.core, traceId);
+    return this.core === null ? this : new GodotLogger(this.core, traceId);
   }
 
   /** Counters, shared with every `withTrace` child. */
   stats(): GodotLoggerStats {
-    return this.core.pipeline.stats();
+    return this.core === null ? { ...NO_STATS } : this.core.pipeline.stats();
   }
 
   /**
    * Waits until everything logged so far was answered by Godot; resolves false
    * after `timeoutMs` (default `flushTimeoutMs`) if Godot is away. Never rejects.
    */
-  flush(timeoutMs = this.core.flushTimeoutMs): Promise<boolean> {
-    return this.core.pipeline.flush(timeoutMs);
+  flush(timeoutMs?: number): Promise<boolean> {
+    if (this.core === null) return Promise.resolve(true);
+    return this.core.pipeline.flush(timeoutMs ?? this.core.flushTimeoutMs);
   }
 
   /** Flushes (bounded), then closes the connection. Later entries are counted as dropped. */
   close(): Promise<void> {
-    return this.core.pipeline.close();
+    return this.core === null ? Promise.resolve() : this.core.pipeline.close();
   }
 
-  #entry(level: GodotLevel, input: GodotLogInput): LogEntry {
+  #entry(core: LoggerCore, level: GodotLevel, input: GodotLogInput): LogEntry {
     let data: Record<string, unknown> | null = null;
     if (input.data !== undefined && input.data !== null) {
-      const copied = this.core.redact(input.data);
+      const copied = core.redact(input.data);
       data =
         copied !== null && typeof copied === 'object' && !Array.isArray(copied)
           ? (copied as Record<string, unknown>)
           : { value: copied };
     }
     return {
-      component: input.component ?? this.core.component,
+      component: input.component ?? core.component,
       level,
       message: typeof input.message === 'string' ? input.message : String(input.message),
       trace_id: input.trace_id ?? this.traceId,
@@ -113,8 +139,11 @@ export class GodotLogger {
 /**
  * Creates a logger with its own connection to Godot. Throws only for invalid
  * options (at start); after that, nothing it does throws into the caller.
+ * With `enabled: false` (or `LOGGING_ENABLED=false`, read here, once) it
+ * opens nothing and every call is a no-op.
  */
 export function createGodotLogger(options: GodotLoggerOptions): GodotLogger {
+  if (!loggingEnabled(options.enabled, process.env)) return new GodotLogger(null);
   const resolved = resolveLoggerOptions(options);
   return new GodotLogger({
     pipeline: new LogPipeline(resolved),

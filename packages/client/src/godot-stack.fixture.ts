@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { type GodotServer, startGodotServer } from '@godot/server';
-import { type Config, loadConfig, silentLogger } from '@godot/shared';
-import { DeweyEmulator, freePort, RedisServer } from '@godot/testkit';
-import { type GodotWorker, startGodotWorker } from '@godot/worker';
+import type { DeweyEmulator } from '@godot/testkit';
+import { freePort } from '@godot/testkit';
+import { TestStack } from '../../../test/support/stack/test-stack.js';
 
 /** A real Godot (server + worker in this process) on a private Redis, storing into the emulator. */
 export interface GodotStack {
@@ -15,36 +13,18 @@ export interface GodotStack {
   close(): Promise<void>;
 }
 
+/** Starts Redis, the emulator, a server on a port of its own and a worker, all in this process. */
 export async function startGodotStack(): Promise<GodotStack> {
-  const [redis, dewey, port] = await Promise.all([
-    RedisServer.start(),
-    DeweyEmulator.start(),
-    freePort(),
-  ]);
-  const config: Config = {
-    ...loadConfig({}),
-    PORT: port,
-    HOST: '127.0.0.1',
-    WORKER_PORT: 0,
-    REDIS_URL: redis.url,
-    DEWEY_URL: dewey.url,
-    QUEUE_NAME: `client-${randomUUID().slice(0, 8)}`,
-  };
-  let server: GodotServer | undefined = await startGodotServer(config, { logger: silentLogger });
-  const worker: GodotWorker = await startGodotWorker(config, { logger: silentLogger });
+  const [stack, port] = await Promise.all([TestStack.start({ queuePrefix: 'client' }), freePort()]);
+  let server = await stack.startServer({ PORT: port });
+  await stack.startWorker();
   return {
     url: `ws://127.0.0.1:${port}/`,
-    dewey,
-    async stopServer() {
-      await server?.close();
-      server = undefined;
-    },
+    dewey: stack.dewey,
+    stopServer: () => server.close(),
     async startServer() {
-      server = await startGodotServer(config, { logger: silentLogger });
+      server = await stack.startServer({ PORT: port });
     },
-    async close() {
-      await Promise.all([server?.close(), worker.close()]);
-      await Promise.all([redis.close(), dewey.close()]);
-    },
+    close: () => stack.close(),
   };
 }

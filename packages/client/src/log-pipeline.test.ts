@@ -86,6 +86,45 @@ describe('LogPipeline replies', () => {
     ]);
   });
 
+  it('refuses at once a tool error Godot marks not retryable, and retries one it marks retryable', async () => {
+    const because = (reason: string, retryable: boolean) => ({
+      result: {
+        isError: true,
+        content: [{ type: 'text', text: reason }],
+        _meta: { 'godot/error': { reason, retryable } },
+      },
+    });
+    const godot = await scriptedGodot((call, nth) => {
+      if (call.message === 'bad') return because('invalid_input', false);
+      if (call.message === 'huge') return because('entry_too_large', false);
+      if (call.message === 'redis down' && nth < 3) return because('queue_unavailable', true);
+      if (call.message === 'always down') return because('queue_unavailable', true);
+      return ok;
+    });
+    close = godot.close;
+    const refusals: GodotRefusal[] = [];
+    log = createGodotLogger({
+      url: godot.url,
+      component: 'reasons',
+      onRefused: (refusal) => refusals.push(refusal),
+    });
+    for (const message of ['bad', 'huge', 'redis down', 'always down', 'fine']) log.info(message);
+    expect(await log.flush(5_000)).toBe(true);
+    expect(Object.fromEntries(godot.seen)).toEqual({
+      bad: 1,
+      huge: 1,
+      'redis down': 3,
+      'always down': 5,
+      fine: 1,
+    });
+    expect(log.stats()).toMatchObject({ acked: 2, refused: 3, retried: 6, dropped: 0, sent: 11 });
+    expect(refusals.map((r) => [r.message, r.reasonCode, r.retryable, r.code])).toEqual([
+      ['bad', 'invalid_input', false, undefined],
+      ['huge', 'entry_too_large', false, undefined],
+      ['always down', 'queue_unavailable', true, undefined],
+    ]);
+  });
+
   it('keeps at most maxInFlight calls unanswered', async () => {
     const godot = await scriptedGodot(() => ok);
     close = godot.close;

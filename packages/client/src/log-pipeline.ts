@@ -1,7 +1,9 @@
+import type { JsonRpcReply } from '@godot/wire';
 import { EntryBuffer, type LogEntry } from './entry-buffer.js';
 import { GodotConnection } from './godot-connection.js';
-import type { ResolvedLoggerOptions } from './godot-logger-options.js';
-import { classifyReply, type JsonRpcReply, logCallFrame } from './json-rpc-frames.js';
+import type { GodotRefusal, ResolvedLoggerOptions } from './godot-logger-options.js';
+import { classifyReply, logCallFrame } from './log-call.js';
+import { type GodotToolError, readToolError } from './tool-error.js';
 
 /** Counters of one logger (shared by its `withTrace` children). */
 export interface GodotLoggerStats {
@@ -9,8 +11,14 @@ export interface GodotLoggerStats {
   sent: number;
   /** Entries Godot acknowledged. */
   acked: number;
-  /** Entries Godot refused: a JSON-RPC error, or a tool error on each of 5 tries. */
+  /**
+   * Entries Godot refused: a JSON-RPC error or a tool error Godot marks not
+   * retryable (bad input), both at once; or a retryable tool error on each
+   * of 5 tries.
+   */
   refused: number;
+  /** Tool errors after which the entry was sent again: Godot marked them retryable, or gave no reason. */
+  retried: number;
   /** Entries lost here: buffer overflow, or still unsent at `close()`. */
   dropped: number;
   /** Entries below `level`, never sent. */
@@ -34,9 +42,11 @@ interface Pending extends Queued {
 }
 
 /**
- * Tool errors an entry may get before it counts as refused. A tool error does
- * not say whether the entry is wrong (bad trace id) or Godot is (Redis down,
- * server shutting down), so an entry gets a few more tries, each after the
+ * Tool errors an entry may get before it counts as refused. Godot says in
+ * each tool error whether the entry is wrong (bad trace id, too large: refused
+ * at once) or Godot is (Redis down, server shutting down: `retryable`,
+ * tool-error.ts); an older Godot says neither, and its tool errors count as
+ * retryable. A retryable one gives the entry a few more tries, each after the
  * rest of the buffer and after a pause that doubles with every tool error in
  * a row (`toolErrorPause`): a Godot that restarts within a few seconds loses
  * nothing, and no entry is retried for ever.
@@ -62,7 +72,7 @@ export class LogPipeline {
   readonly #buffer: EntryBuffer<Queued>;
   readonly #pending = new Map<number, Pending>();
   readonly #connection: GodotConnection;
-  readonly #counts = { sent: 0, acked: 0, refused: 0, dropped: 0, filtered: 0 };
+  readonly #counts = { sent: 0, acked: 0, refused: 0, retried: 0, dropped: 0, filtered: 0 };
   #toolErrorStreak = 0;
   readonly #idleWaiters = new Set<() => void>();
   readonly #watchdog: NodeJS.Timeout;
@@ -179,26 +189,51 @@ export class LogPipeline {
     } else if (outcome.kind === 'busy') {
       this.#counts.dropped += this.#buffer.unshift([pending]);
       this.#pausedUntil = Date.now() + BUSY_PAUSE_MS;
-    } else if (outcome.code === undefined && pending.toolErrors + 1 < MAX_TOOL_ERRORS) {
-      this.#counts.dropped += this.#buffer.push({
-        entry: pending.entry,
-        toolErrors: pending.toolErrors + 1,
-      });
-      this.#toolErrorStreak += 1;
-      this.#pausedUntil = Math.max(
-        this.#pausedUntil,
-        Date.now() + toolErrorPause(this.#toolErrorStreak),
-      );
+    } else if (outcome.code !== undefined) {
+      this.#refuse(pending, outcome);
     } else {
-      this.#counts.refused += 1;
-      const { component, level, message } = pending.entry;
-      try {
-        this.options.onRefused({ component, level, message, ...outcome });
-      } catch {
-        // A throwing hook must not break delivery.
+      // A tool error: tried again only when Godot says it may pass later, or says nothing.
+      const toolError = readToolError(reply.result);
+      if ((toolError?.retryable ?? true) && pending.toolErrors + 1 < MAX_TOOL_ERRORS) {
+        this.#retry(pending);
+      } else {
+        this.#refuse(pending, outcome, toolError);
       }
     }
     this.#schedule();
+  }
+
+  /** Sends an entry again after the rest of the buffer, pausing first (`toolErrorPause`). */
+  #retry(pending: Pending): void {
+    this.#counts.retried += 1;
+    this.#counts.dropped += this.#buffer.push({
+      entry: pending.entry,
+      toolErrors: pending.toolErrors + 1,
+    });
+    this.#toolErrorStreak += 1;
+    this.#pausedUntil = Math.max(
+      this.#pausedUntil,
+      Date.now() + toolErrorPause(this.#toolErrorStreak),
+    );
+  }
+
+  #refuse(
+    pending: Pending,
+    outcome: { reason: string; code?: number },
+    toolError?: GodotToolError,
+  ): void {
+    this.#counts.refused += 1;
+    const { component, level, message } = pending.entry;
+    const refusal: GodotRefusal = { component, level, message, ...outcome };
+    if (toolError) {
+      refusal.reasonCode = toolError.reason;
+      refusal.retryable = toolError.retryable;
+    }
+    try {
+      this.options.onRefused(refusal);
+    } catch {
+      // A throwing hook must not break delivery.
+    }
   }
 
   #requeuePending(): void {

@@ -14,8 +14,11 @@ describe('@godot/client/pino end to end', () => {
   beforeAll(async () => {
     // pino runs the transport in a worker thread, which loads the target with
     // plain Node: point it at the built module (what `@godot/client/pino` resolves to).
+    // The built client imports the built `@godot/wire`: build that first.
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDir });
+    for (const dir of [fileURLToPath(new URL('../../wire', import.meta.url)), packageDir]) {
+      execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: dir });
+    }
     stack = await startGodotStack();
   });
   afterAll(async () => {

@@ -17,6 +17,8 @@ export type GodotTransportOptions = Omit<GodotLoggerOptions, 'onRefused'>;
  */
 export default function godotTransport(options: GodotTransportOptions): Writable {
   const logger = createGodotLogger(options);
+  // Disabled: pino's records are not even parsed.
+  if (!logger.enabled) return discard();
   let rest = '';
   const record = (line: string) => {
     if (line.trim() === '') return;
@@ -58,6 +60,16 @@ export default function godotTransport(options: GodotTransportOptions): Writable
   return Object.assign(stream, {
     flush(callback: (error?: Error) => void): void {
       logger.flush().then(() => callback(), callback);
+    },
+  });
+}
+
+/** A stream that takes pino's records and does nothing with them, flush included. */
+function discard(): Writable {
+  const stream = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  return Object.assign(stream, {
+    flush(callback: (error?: Error) => void): void {
+      callback();
     },
   });
 }

@@ -10,6 +10,7 @@ import {
   LOG_QUEUE_STREAMS,
   type Logger,
   type LogJobData,
+  QueueBound,
   queueShards,
   type RedisConnection,
   shardShare,
@@ -19,8 +20,7 @@ import { createHttpApp } from './http/app.js';
 import { createHttpServer, HTTP_CONNECTION_HEADROOM } from './http/http-server.js';
 import { Ingest } from './ingest/ingest.js';
 import { LevelStore } from './ingest/level-store.js';
-import { QueueBound } from './ingest/queue-bound.js';
-import { createGodotMcpServer } from './mcp/godot-tools.js';
+import { createGodotMcpServer } from './mcp/godot-mcp-server.js';
 import { HealthCheck } from './ops/health.js';
 import { createServerMetrics, type ServerMetrics } from './ops/server-metrics.js';
 import { addCounts, readShardCounts } from './ops/shard-counts.js';

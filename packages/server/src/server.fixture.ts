@@ -1,84 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import {
-  type Config,
-  jobEntries,
-  type LogEntry,
-  type Logger,
-  loadConfig,
-  silentLogger,
-  WebSocketClientTransport,
-} from '@godot/shared';
-import { DeweyEmulator, RedisServer } from '@godot/testkit';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { type GodotServer, type GodotServerOptions, startGodotServer } from './godot-server.js';
+import { type Config, jobEntries, type LogEntry, type Logger } from '@godot/shared';
+import type { Queue } from 'bullmq';
+import { TestStack } from '../../../test/support/stack/test-stack.js';
+import type { GodotServer, GodotServerOptions } from './godot-server.js';
+
+export { connectClient } from '../../../test/support/stack/connect-client.js';
 
 /** A private stack for one test file: real redis-server, Dewey emulator, and server(s). */
-export interface ServerStack {
-  redis: RedisServer;
-  dewey: DeweyEmulator;
-  servers: GodotServer[];
-  /** Reads what the server queued, as the worker would. */
-  queue: Queue;
-  /** A plain connection for assertions. */
-  raw: Redis;
-  config: Config;
-  /** `options` replace the defaults (a silent logger). */
+export interface ServerStack extends TestStack {
+  /** Starts a server in this process on a free port (`TestStack.startServer`). */
   start(overrides?: Partial<Config>, options?: Partial<GodotServerOptions>): Promise<GodotServer>;
-  close(): Promise<void>;
 }
 
 /** Starts Redis and the emulator; `start()` adds servers on free ports sharing them. */
 export async function startServerStack(overrides: Partial<Config> = {}): Promise<ServerStack> {
-  const [redis, dewey] = await Promise.all([RedisServer.start(), DeweyEmulator.start()]);
-  const config: Config = {
-    ...loadConfig({}),
-    PORT: 0,
-    HOST: '127.0.0.1',
-    REDIS_URL: redis.url,
-    DEWEY_URL: dewey.url,
-    QUEUE_NAME: `test-${randomUUID().slice(0, 8)}`,
-    DEWEY_TIMEOUT_MS: 2000,
-    RETRY_INITIAL_DELAY_MS: 50,
-    RETRY_MAX_DELAY_MS: 200,
-    ...overrides,
-  };
-  const raw = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-  const queue = new Queue(config.QUEUE_NAME, { connection: raw });
-  const servers: GodotServer[] = [];
-  return {
-    redis,
-    dewey,
-    servers,
-    queue,
-    raw,
-    config,
-    async start(more = {}, options = {}) {
-      const server = await startGodotServer(
-        { ...config, ...more },
-        { logger: silentLogger, ...options },
-      );
-      servers.push(server);
-      return server;
-    },
-    async close() {
-      await Promise.allSettled(servers.map((server) => server.close()));
-      await queue.close().catch(() => undefined);
-      raw.disconnect();
-      await Promise.allSettled([dewey.close(), redis.close()]);
-    },
-  };
-}
-
-/** An SDK `Client` connected to a server over our WebSocket transport. */
-export async function connectClient(
-  url: string,
-  headers?: Record<string, string>,
-): Promise<Client> {
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(new WebSocketClientTransport(url, { headers }));
-  return client;
+  // Dewey reconnects (logger_query) back off to 200 ms at most here.
+  const stack = await TestStack.start({ env: { RETRY_MAX_DELAY_MS: '200' }, config: overrides });
+  return Object.assign(stack, { start: stack.startServer.bind(stack) });
 }
 
 /** The JSON payload inside a tool result's first text item. */

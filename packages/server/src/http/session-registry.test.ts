@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { silentLogger } from '@godot/shared';
+import { mcpSessionsKey, silentLogger } from '@godot/shared';
 import { RedisServer } from '@godot/testkit';
 import { Server as McpProtocolServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { Redis } from 'ioredis';
@@ -16,7 +16,7 @@ import {
 } from '../server.fixture.js';
 import { createHttpApp } from './app.js';
 import { initializeSession, listTools, mcpRequest } from './mcp-http.fixture.js';
-import { HttpSessionRegistry, mcpSessionsKey } from './session-registry.js';
+import { HttpSessionRegistry } from './session-registry.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type Logger, type RedisConnection, withDefaults, withTimeout } from '@godot/shared';
+import {
+  type Logger,
+  mcpSessionsKey,
+  type RedisConnection,
+  withDefaults,
+  withTimeout,
+} from '@godot/shared';
 import type { ChainableCommander } from 'ioredis';
 import { Gauge } from 'prom-client';
 import type { ServerMetrics } from '../ops/server-metrics.js';
 import { ThrottledWarning } from '../ops/throttled-warning.js';
-
-/**
- * The sorted set of a queue's /mcp sessions: member = session id, score =
- * when it was last seen (ms since the epoch). One key, so it lives in one
- * slot of a Redis Cluster and every MULTI below stays in it.
- */
-export function mcpSessionsKey(queueName: string): string {
-  return `godot:${queueName}:mcp-sessions`;
-}
 
 /** Options of `HttpSessionRegistry`. */
 export interface HttpSessionRegistryOptions {

@@ -10,15 +10,14 @@ import { createServerMetrics } from '../ops/server-metrics.js';
 import { queryOutputSchema } from '../query/query-result.js';
 import { recordingLogger } from '../server.fixture.js';
 import { advertisedSchema, type JsonSchema } from './advertised-schema.js';
-import { createGodotMcpServer, type GodotToolDeps } from './godot-tools.js';
+import { createGodotMcpServer } from './godot-mcp-server.js';
 import { TOOL_CATALOG, TOOL_LIST } from './tool-catalog.js';
-import {
-  clearInputShape,
-  logInputShape,
-  queryInputShape,
-  setLevelInputShape,
-} from './tool-inputs.js';
-import { clearOutputSchema, logOutputSchema, setLevelOutputSchema } from './tool-outputs.js';
+import { TOOL_ERROR_META_KEY, type ToolErrorReason } from './tool-result.js';
+import type { GodotToolDeps } from './tools/define-tool.js';
+import { clearInputShape, clearOutputSchema } from './tools/logger-clear.js';
+import { logInputShape, logOutputSchema } from './tools/logger-log.js';
+import { queryInputShape } from './tools/logger-query.js';
+import { setLevelInputShape, setLevelOutputSchema } from './tools/logger-set-level.js';
 
 /**
  * The four tools registered on an `McpServer`, as Godot served them before
@@ -210,7 +209,19 @@ describe('the tool catalog', () => {
     ];
     const reference = await exchange(referenceServer(), messages);
     const ours = await exchange(createGodotMcpServer(idleDeps()), messages);
-    expect(ours).toEqual(reference);
+    // McpServer's replies, each tool error with Godot's reason added in `_meta`.
+    const reasons: Record<number, ToolErrorReason> = { 2: 'unknown_tool' };
+    for (let id = 3; id <= 8; id++) reasons[id] = 'invalid_input';
+    expect(ours).toEqual(
+      reference.map((reply) => {
+        const { id, result } = reply as { id: number; result?: object };
+        const reason = reasons[id];
+        if (!reason) return reply;
+        expect(result, `reply ${id}`).toMatchObject({ isError: true });
+        const _meta = { [TOOL_ERROR_META_KEY]: { reason, retryable: false } };
+        return { ...(reply as object), result: { ...result, _meta } };
+      }),
+    );
   });
 
   it('counts refused logger_log calls, and labels names it does not serve `unknown`', async () => {
@@ -239,6 +250,7 @@ describe('the tool catalog', () => {
       names.map((name) => ({
         content: [{ type: 'text', text: `MCP error -32602: Tool ${name} not found` }],
         isError: true,
+        _meta: { 'godot/error': { reason: 'unknown_tool', retryable: false } },
       })),
     );
     const text = await deps.metrics.registry.metrics();

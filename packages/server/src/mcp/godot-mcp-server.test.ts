@@ -1,5 +1,7 @@
+import { REDIS_KEYS } from '@godot/shared';
 import { RawWsClient } from '@godot/testkit';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GodotServer } from '../godot-server.js';
 import {
@@ -142,7 +144,7 @@ describe('logger_set_level', () => {
         }),
       );
       expect(other).toMatchObject({ queued: true });
-      expect(await stack.raw.hgetall('logger_config:levels')).toEqual({ noisy: 'WARN' });
+      expect(await stack.raw.hgetall(REDIS_KEYS.levels)).toEqual({ noisy: 'WARN' });
       const again = payload(
         await cb.callTool({
           name: 'godot_logger_set_level',
@@ -423,5 +425,86 @@ describe('what a client sends stays bounded (issue 10, findings 2, 3 and 8)', ()
         }),
       },
     ]);
+  });
+});
+
+describe('tool errors say why, in a form the SDK Client accepts', () => {
+  let stack: ServerStack;
+  let server: GodotServer;
+
+  beforeAll(async () => {
+    stack = await startServerStack({ MAX_ENTRY_BYTES: 4096 });
+    server = await stack.start();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const transports: Record<string, () => Promise<Client>> = {
+    WebSocket: () => connectClient(server.url),
+    'Streamable HTTP': async () => {
+      const client = new Client({ name: 'test', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.port}/mcp`)),
+      );
+      return client;
+    },
+  };
+
+  /** `_meta["godot/error"]` of a tool error, failing if the result was not one. */
+  const why = (result: unknown) => {
+    errorText(result);
+    return (result as { _meta?: Record<string, unknown> })._meta?.['godot/error'];
+  };
+
+  for (const [name, connect] of Object.entries(transports)) {
+    it(`${name}: every refusal and failure carries its reason, the text unchanged`, async () => {
+      const client = await connect();
+      try {
+        // Listing first makes the SDK Client check every result against its output schema.
+        expect((await client.listTools()).tools).toHaveLength(4);
+        const bad = await client.callTool({
+          name: 'logger_log',
+          arguments: { ...valid, trace_id: 'req-42' },
+        });
+        expect(errorText(bad)).toBe(
+          'MCP error -32602: Input validation error: Invalid arguments for tool logger_log: must be a UUID (dashed or 32 hex digits) at trace_id',
+        );
+        expect(why(bad)).toEqual({ reason: 'invalid_input', retryable: false });
+        const alias = await client.callTool({
+          name: 'godot_logger_query',
+          arguments: { limit: 0 },
+        });
+        expect(why(alias)).toEqual({ reason: 'invalid_input', retryable: false });
+        const large = await client.callTool({
+          name: 'logger_log',
+          arguments: { ...valid, message: 'x'.repeat(5000) },
+        });
+        expect(errorText(large)).toMatch(/^message: the entry is/);
+        expect(why(large)).toEqual({ reason: 'entry_too_large', retryable: false });
+        const unknown = await client.callTool({ name: 'logger_explode', arguments: {} });
+        expect(errorText(unknown)).toBe('MCP error -32602: Tool logger_explode not found');
+        expect(why(unknown)).toEqual({ reason: 'unknown_tool', retryable: false });
+        const ok = await client.callTool({ name: 'logger_log', arguments: valid });
+        expect(ok.isError).toBeFalsy();
+        expect(ok._meta).toBeUndefined();
+      } finally {
+        await client.close();
+      }
+    });
+  }
+
+  it('a Dewey outage is retryable', async () => {
+    const client = await connectClient(server.url);
+    await client.listTools();
+    await stack.dewey.stop();
+    try {
+      const down = await client.callTool({ name: 'logger_query', arguments: {} });
+      expect(errorText(down)).toMatch(/^Dewey unavailable/);
+      expect(why(down)).toEqual({ reason: 'dewey_unavailable', retryable: true });
+    } finally {
+      await stack.dewey.start();
+      await client.close();
+    }
   });
 });
