@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, RedisCluster, RedisServer } from '@godot/testkit';
+import { freePort, type RedisServer } from '@godot/testkit';
 import { GODOT_MAINS, GodotProcess, REPO_ROOT } from '../test/support/godot-process.js';
-import { fetchJson, waitUntil } from '../test/support/http-probe.js';
+import { fetchJson } from '../test/support/http-probe.js';
+import { TestStack } from '../test/support/stack/test-stack.js';
 import type { LoadJob, LoadOutput } from './load-main.js';
 
 /** Rows the bench emulator recorded, one entry per row. */
@@ -60,83 +60,58 @@ const COMPILED_MAINS = {
 };
 
 /**
- * Starts a private redis-server with production's persistence (AOF,
- * `appendfsync everysec`), the bench emulator, and Godot's server and worker
- * with their default settings, each as its own process on 127.0.0.1.
+ * Starts a {@link TestStack} with production's persistence (AOF,
+ * `appendfsync everysec`) and production's timings, the bench emulator, and
+ * Godot's server and worker with their default settings, each as its own
+ * process on 127.0.0.1.
  */
 export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), 'godot-bench-'));
-  const persistence = { appendonly: true, appendfsync: 'everysec' } as const;
-  const [redis, deweyPort, controlPort, serverPort, workerPort] = await Promise.all([
-    options.cluster
-      ? RedisCluster.start({ masters: 3, ...persistence })
-      : RedisServer.start(persistence),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const [deweyPort, controlPort] = await Promise.all([freePort(), freePort()]);
   const control = `http://127.0.0.1:${controlPort}`;
-  const emulator = await GodotProcess.start({
-    name: 'emulator',
-    main: 'bench/emulator-main.ts',
-    env: { DEWEY_EMULATOR_PORT: String(deweyPort), BENCH_CONTROL_PORT: String(controlPort) },
-    readyUrl: `${control}/stats`,
-  });
-  const redisNodes = redis instanceof RedisCluster ? redis.nodes : [redis];
-  const env = {
-    ...(redis instanceof RedisCluster
-      ? {
-          REDIS_URL: redis.seeds,
-          REDIS_CLUSTER: 'true',
-          QUEUE_SHARDS: String(options.cluster?.shards ?? 1),
-        }
-      : { REDIS_URL: redis.url }),
-    DEWEY_URL: `ws://127.0.0.1:${deweyPort}`,
-    QUEUE_NAME: `bench-${randomUUID().slice(0, 8)}`,
-    HOST: '127.0.0.1',
-    PORT: String(serverPort),
-    WORKER_HOST: '127.0.0.1',
-    WORKER_PORT: String(workerPort),
-    LOG_LEVEL: 'warn',
-  };
-  const nodeArgs = (name: string) => [
-    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    ...(options.profileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`]
-      : []),
-  ];
-  const [server, worker] = await Promise.all([
-    GodotProcess.start({
-      name: 'server',
-      main: options.compiled === false ? GODOT_MAINS.server : COMPILED_MAINS.server,
-      env,
-      nodeArgs: nodeArgs('server'),
-      readyUrl: `http://127.0.0.1:${serverPort}/metrics`,
+  // The emulator runs apart from this process, so that its CPU is not the load's.
+  const [stack, emulator] = await Promise.all([
+    TestStack.start({
+      redis: options.cluster ? 'cluster' : 'single',
+      aof: { appendonly: true, appendfsync: 'everysec' },
+      dewey: false,
+      queuePrefix: 'bench',
+      fastTimings: false,
+      env: {
+        DEWEY_URL: `ws://127.0.0.1:${deweyPort}`,
+        LOG_LEVEL: 'warn',
+        ...(options.cluster ? { QUEUE_SHARDS: String(options.cluster.shards) } : {}),
+      },
     }),
     GodotProcess.start({
-      name: 'worker',
-      main: options.compiled === false ? GODOT_MAINS.worker : COMPILED_MAINS.worker,
-      env,
-      nodeArgs: nodeArgs('worker'),
-      readyUrl: `http://127.0.0.1:${workerPort}/metrics`,
+      name: 'emulator',
+      main: 'bench/emulator-main.ts',
+      env: { DEWEY_EMULATOR_PORT: String(deweyPort), BENCH_CONTROL_PORT: String(controlPort) },
+      readyUrl: `${control}/stats`,
     }),
   ]);
-  await waitUntil(
-    async () =>
-      (await fetchJson(`http://127.0.0.1:${serverPort}/health`).catch(() => ({ status: 0 })))
-        .status === 200,
-    20_000,
-    () => 'server /health 200',
-  );
+  const spawnOptions = (role: 'server' | 'worker') => ({
+    main: options.compiled === false ? GODOT_MAINS[role] : COMPILED_MAINS[role],
+    nodeArgs: [
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ...(options.profileDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, role)}`]
+        : []),
+    ],
+  });
+  const [server, worker] = await Promise.all([
+    stack.spawn('server', spawnOptions('server')),
+    stack.spawn('worker', spawnOptions('worker')),
+  ]);
+  await stack.waitForHealth(server.origin);
   let loads = 0;
   return {
-    redis: redisNodes[0] as RedisServer,
-    redisNodes,
+    redis: stack.redis,
+    redisNodes: stack.redisNodes,
     emulator,
     server,
     worker,
-    serverUrl: `ws://127.0.0.1:${serverPort}/`,
+    serverUrl: `${server.origin.replace('http:', 'ws:')}/`,
     async emulatorStats() {
       const { body } = await fetchJson(`${control}/stats`);
       return body as { rows: number; lastStoredAt: number };
@@ -166,11 +141,11 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
       if (code !== 0) throw new Error(`load process exited ${code}: ${stderr}`);
       return JSON.parse(await readFile(out, 'utf8')) as LoadOutput;
     },
-    logs: () => [server.log(), worker.log(), emulator.log()].join('\n'),
+    logs: () => [stack.logs(), emulator.log()].join('\n'),
     async close() {
       await Promise.all([server.terminate(), worker.terminate()]);
       await emulator.terminate();
-      await redis.close();
+      await stack.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

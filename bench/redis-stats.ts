@@ -1,4 +1,4 @@
-import { redisCommand } from '@godot/testkit';
+import { withRedis } from '@godot/testkit';
 import { formatColumns } from './stats.js';
 
 interface CommandStat {
@@ -9,7 +9,7 @@ interface CommandStat {
 
 /** Zeroes redis-server's command statistics. */
 export async function resetRedisStats(port: number): Promise<void> {
-  await redisCommand(port, ['CONFIG', 'RESETSTAT']);
+  await withRedis(port, (redis) => redis.config('RESETSTAT'));
 }
 
 /**
@@ -23,7 +23,7 @@ export async function redisStatsTable(
   entries: number,
   phase: string,
 ): Promise<string> {
-  const info = String(await redisCommand(port, ['INFO', 'commandstats']));
+  const info = await withRedis(port, (redis) => redis.info('commandstats'));
   const stats: CommandStat[] = [];
   for (const match of info.matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)) {
     stats.push({ command: match[1] as string, calls: Number(match[2]), usec: Number(match[3]) });

@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeweyEmulator, freePort, RawWsClient, redisCommand, toolPayload } from '@godot/testkit';
+import { DeweyEmulator, freePort, RawWsClient, toolPayload, withRedis } from '@godot/testkit';
 import { afterAll, beforeAll, describe, expect, it, type OnTestFailedHandler } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -259,7 +259,7 @@ describe('deploy/supervisord.conf', () => {
 
   it('runs Redis with deploy/redis.conf, the port and data dir from the environment', async () => {
     const config = async (name: string) =>
-      ((await redisCommand(redisPort, ['CONFIG', 'GET', name])) as string[])[1];
+      ((await withRedis(redisPort, (redis) => redis.config('GET', name))) as string[])[1];
     expect(await config('appendonly')).toBe('yes');
     expect(await config('appendfsync')).toBe('everysec');
     expect(await config('maxmemory-policy')).toBe('noeviction');

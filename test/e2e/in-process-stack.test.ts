@@ -1,45 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { startGodotServer } from '@godot/server';
-import { type Config, loadConfig, silentLogger } from '@godot/shared';
-import { DeweyEmulator, RawWsClient, RedisServer, toolPayload } from '@godot/testkit';
-import { startGodotWorker } from '@godot/worker';
+import { type DeweyEmulator, RawWsClient, toolPayload } from '@godot/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestStack } from '../support/stack/test-stack.js';
 
 /** Server and two workers in this process, sharing a private Redis, storing into the emulator. */
 describe('server + worker end to end', () => {
-  let redis: RedisServer;
+  let stack: TestStack;
   let dewey: DeweyEmulator;
-  let close: () => Promise<void>;
   let port: number;
   let workerPorts: number[];
 
   beforeAll(async () => {
-    [redis, dewey] = await Promise.all([RedisServer.start(), DeweyEmulator.start()]);
-    const config: Config = {
-      ...loadConfig({}),
-      PORT: 0,
-      HOST: '127.0.0.1',
-      WORKER_PORT: 0,
-      REDIS_URL: redis.url,
-      DEWEY_URL: dewey.url,
-      QUEUE_NAME: `e2e-${randomUUID().slice(0, 8)}`,
-    };
-    const server = await startGodotServer(config, { logger: silentLogger });
+    stack = await TestStack.start({ queuePrefix: 'e2e' });
+    dewey = stack.dewey;
+    const server = await stack.startServer();
     // Distinct ids: in one process both would default to the same hostname-pid.
     const workers = await Promise.all(
-      ['e2e-a', 'e2e-b'].map((workerId) =>
-        startGodotWorker(config, { logger: silentLogger, workerId }),
-      ),
+      ['e2e-a', 'e2e-b'].map((workerId) => stack.startWorker({}, { workerId })),
     );
     port = server.port;
     workerPorts = workers.map((worker) => worker.port);
-    close = async () => {
-      await Promise.all([server.close(), ...workers.map((worker) => worker.close())]);
-      await Promise.all([redis.close(), dewey.close()]);
-    };
   });
   afterAll(async () => {
-    await close?.();
+    await stack?.close();
   });
 
   it('stores what was logged, and the server reports the sum of the workers delivery counts', async () => {

@@ -12,13 +12,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeweyEmulator, freePort, RedisCluster } from '@godot/testkit';
+import { bullmqKey, clusterShardPrefix, REDIS_KEYS } from '@godot/shared';
+import type { DeweyEmulator, RedisCluster } from '@godot/testkit';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDelivery, StoredMessages } from '../support/delivery-check.js';
-import { GODOT_MAINS, GodotProcess } from '../support/godot-process.js';
-import { fetchJson, waitUntil } from '../support/http-probe.js';
+import type { GodotProcess } from '../support/godot-process.js';
+import { fetchJson } from '../support/http-probe.js';
 import { LoadGenerator, type LoadResult } from '../support/load-generator.js';
+import { TestStack } from '../support/stack/test-stack.js';
 
 const SHARDS = 6;
 const MCP_HEADERS = {
@@ -57,75 +59,60 @@ async function initialize(server: { http: string }): Promise<string> {
 }
 
 describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
+  let stack: TestStack | undefined;
   let cluster: RedisCluster;
   let dewey: DeweyEmulator;
   const stored = new StoredMessages();
   const processes: GodotProcess[] = [];
   const servers: { ws: string; http: string }[] = [];
-  const queueName = `cluster-${randomUUID().slice(0, 8)}`;
+  let queueName: string;
 
   const logs = () =>
     [...processes.map((p) => p.log()), ...cluster.nodes.map((n) => n.log)].join('\n');
 
   beforeAll(async () => {
-    [cluster, dewey] = await Promise.all([
-      RedisCluster.start({ masters: 3, appendonly: true, appendfsync: 'always' }),
-      DeweyEmulator.start(),
-    ]);
+    stack = await TestStack.start({
+      redis: 'cluster',
+      aof: { appendonly: true, appendfsync: 'always' },
+      queuePrefix: 'cluster',
+      env: {
+        QUEUE_SHARDS: String(SHARDS),
+        RETRY_INITIAL_DELAY_MS: '100',
+        RETRY_MAX_DELAY_MS: '500',
+        ADMIN_TOKEN: 'cluster-admin',
+      },
+    });
+    dewey = stack.dewey;
+    cluster = stack.cluster as RedisCluster;
+    queueName = stack.config.QUEUE_NAME;
     dewey.onStore((rows) => stored.add(rows.map((row) => row.message)));
     // What the Python Godot would have left: not migrated on a cluster, but said.
     const seed = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]?.port ?? 0 }]);
-    await seed.lpush('logs:queue', JSON.stringify({ message: 'left by the Python Godot' }));
-    seed.disconnect();
-    const env = {
-      REDIS_URL: cluster.seeds,
-      REDIS_CLUSTER: 'true',
-      QUEUE_SHARDS: String(SHARDS),
-      QUEUE_NAME: queueName,
-      DEWEY_URL: dewey.url,
-      HOST: '127.0.0.1',
-      WORKER_HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      WORKER_LOCK_MS: '2000',
-      DEWEY_TIMEOUT_MS: '2000',
-      RETRY_INITIAL_DELAY_MS: '100',
-      RETRY_MAX_DELAY_MS: '500',
-      ADMIN_TOKEN: 'cluster-admin',
-    };
-    const started = await Promise.all(
-      ['server-a', 'server-b', 'worker-a', 'worker-b'].map(async (name) => {
-        const port = await freePort();
-        const server = name.startsWith('server');
-        const child = await GodotProcess.start({
-          name,
-          main: server ? GODOT_MAINS.server : GODOT_MAINS.worker,
-          env: { ...env, [server ? 'PORT' : 'WORKER_PORT']: String(port) },
-          readyUrl: `http://127.0.0.1:${port}/metrics`,
-        });
-        return { child, port, server };
-      }),
+    await seed.lpush(
+      REDIS_KEYS.legacyQueue,
+      JSON.stringify({ message: 'left by the Python Godot' }),
     );
-    for (const { child, port, server } of started) {
+    seed.disconnect();
+    const live = stack;
+    const started = await Promise.all(
+      ['server-a', 'server-b', 'worker-a', 'worker-b'].map((name) =>
+        live.spawn(name.startsWith('server') ? 'server' : 'worker', { name }),
+      ),
+    );
+    for (const child of started) {
       processes.push(child);
-      if (server) servers.push({ ws: `ws://127.0.0.1:${port}/`, http: `http://127.0.0.1:${port}` });
+      if (child.env.PORT !== undefined)
+        servers.push({ ws: `${child.origin.replace('http:', 'ws:')}/`, http: child.origin });
     }
     for (const server of servers) {
-      let last: unknown;
-      await waitUntil(
-        async () => {
-          const health = await fetchJson(`${server.http}/health`, 2000);
-          last = health.body;
-          return health.status === 200;
-        },
-        20_000,
-        () => `${server.http}/health 200; last: ${JSON.stringify(last)}\n${logs()}`,
-      );
+      await live.waitForHealth(server.http).catch((error: Error) => {
+        throw new Error(`${error.message}\n${logs()}`);
+      });
     }
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.allSettled(processes.map((child) => child.kill()));
-    await Promise.allSettled([dewey?.close(), cluster?.close()]);
+    await stack?.close();
   });
 
   /** Load through both servers at once; the results of both. */
@@ -165,7 +152,7 @@ describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
     expect(acked.length).toBeGreaterThan(600);
     for (const result of results) expect(result.hung).toEqual([]);
 
-    const waiting = await cluster.keysByNode(`{godot:*}:${queueName}:wait`);
+    const waiting = await cluster.keysByNode(bullmqKey(queueName, 'wait', clusterShardPrefix('*')));
     const mastersWithWaiting = waiting.filter((keys) => keys.length > 0).length;
     const shardsWithWaiting = waiting.flat().length;
     console.log(
@@ -204,7 +191,7 @@ describe('Godot on a Redis Cluster: 2 servers, 2 workers, 6 shards', () => {
     await dewey.stop();
     const run = loadBoth('master-kill', 200, 9000);
     await sleep(2000);
-    const victim = await cluster.nodeOfKey(`{godot:0}:${queueName}:wait`);
+    const victim = await cluster.nodeOfKey(bullmqKey(queueName, 'wait', clusterShardPrefix(0)));
     await cluster.kill(victim);
     await sleep(1000);
     await cluster.restart(victim);

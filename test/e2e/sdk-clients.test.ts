@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { startGodotServer } from '@godot/server';
-import { type Config, loadConfig, silentLogger } from '@godot/shared';
-import { DeweyEmulator, RedisServer } from '@godot/testkit';
-import { startGodotWorker } from '@godot/worker';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -10,6 +6,7 @@ import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/webso
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { TestStack } from '../support/stack/test-stack.js';
 
 /**
  * The SDK's own client transports, as a TypeScript user would connect them
@@ -27,34 +24,18 @@ const TOOLS = ['logger_clear', 'logger_log', 'logger_query', 'logger_set_level']
 
 for (const token of [undefined, 'e2e-Secret_42']) {
   describe(`SDK client transports, AUTH_TOKEN ${token === undefined ? 'unset' : 'set'}`, () => {
-    let redis: RedisServer;
-    let dewey: DeweyEmulator;
-    let close: () => Promise<void>;
+    let stack: TestStack | undefined;
     let port: number;
 
     beforeAll(async () => {
       globals.WebSocket = WebSocket;
-      [redis, dewey] = await Promise.all([RedisServer.start(), DeweyEmulator.start()]);
-      const config: Config = {
-        ...loadConfig({}),
-        PORT: 0,
-        HOST: '127.0.0.1',
-        WORKER_PORT: 0,
-        REDIS_URL: redis.url,
-        DEWEY_URL: dewey.url,
-        QUEUE_NAME: `sdk-${randomUUID().slice(0, 8)}`,
-        AUTH_TOKEN: token,
-      };
-      const server = await startGodotServer(config, { logger: silentLogger });
-      const worker = await startGodotWorker(config, { logger: silentLogger, workerId: 'sdk-e2e' });
+      stack = await TestStack.start({ queuePrefix: 'sdk', config: { AUTH_TOKEN: token } });
+      const server = await stack.startServer();
+      await stack.startWorker({}, { workerId: 'sdk-e2e' });
       port = server.port;
-      close = async () => {
-        await Promise.all([server.close(), worker.close()]);
-        await Promise.all([redis.close(), dewey.close()]);
-      };
     });
     afterAll(async () => {
-      await close?.();
+      await stack?.close();
       globals.WebSocket = nativeWebSocket;
     });
 

@@ -75,6 +75,11 @@ export class GodotProcess {
     return this.#child !== undefined;
   }
 
+  /** `http://host:port` of the `readyUrl`: where the process serves HTTP. */
+  get origin(): string {
+    return new URL(this.#o.readyUrl).origin;
+  }
+
   /** The environment it runs with. */
   get env(): Readonly<Record<string, string>> {
     return this.#o.env;
@@ -128,9 +133,9 @@ export class GodotProcess {
     await this.#waitReady(child);
   }
 
-  /** SIGKILL: no cleanup at all. Resolves once the process is gone. */
-  async kill(): Promise<ExitInfo> {
-    return this.#signal('SIGKILL');
+  /** Sends `signal` (SIGKILL: no cleanup at all) and resolves once the process is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo> {
+    return this.#signal(signal);
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`. */

@@ -14,7 +14,7 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DeweyEmulator, freePort, redisCommand } from '@godot/testkit';
+import { DeweyEmulator, freePort, withRedis } from '@godot/testkit';
 import { afterAll, beforeAll, describe, expect, it, type OnTestFailedHandler } from 'vitest';
 import { checkDelivery, describeDelivery } from '../../support/delivery-check.js';
 import { fetchJson, waitUntil } from '../../support/http-probe.js';
@@ -245,7 +245,7 @@ describe.sequential('the Godot image under podman', () => {
     expect(await uid('redis')).toBeGreaterThan(0);
     expect(await uid('godot')).toBeGreaterThan(0);
     const config = async (name: string) =>
-      ((await redisCommand(redisPort, ['CONFIG', 'GET', name])) as string[])[1];
+      ((await withRedis(redisPort, (redis) => redis.config('GET', name))) as string[])[1];
     expect(await config('appendonly')).toBe('yes');
     expect(await config('dir')).toBe('/data');
     expect(await config('bind')).toMatch(/^127\.0\.0\.1\b/);

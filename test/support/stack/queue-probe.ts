@@ -1,0 +1,49 @@
+import { bullmqKey, keptEntryCount, type LogEntry, type QueueShard } from '@godot/shared';
+import type { Redis } from 'ioredis';
+
+/** Depth of one queue shard, read straight from Redis. */
+export interface QueueCounts {
+  wait: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/** One job in the wait list: all its entries (flush order) and how many of the newest it keeps. */
+export interface WaitingJob {
+  id: string;
+  entries: LogEntry[];
+  kept: number;
+}
+
+const key = (shard: QueueShard, suffix: string) => bullmqKey(shard.name, suffix, shard.prefix);
+
+/**
+ * The lengths of a shard's lists, from BullMQ's keys rather than its API, so
+ * a test sees exactly what is in Redis.
+ */
+export async function readQueueCounts(redis: Redis, shard: QueueShard): Promise<QueueCounts> {
+  const [wait, active, delayed, failed] = await Promise.all([
+    redis.llen(key(shard, 'wait')),
+    redis.llen(key(shard, 'active')),
+    redis.zcard(key(shard, 'delayed')),
+    redis.zcard(key(shard, 'failed')),
+  ]);
+  return { wait, active, delayed, failed };
+}
+
+/** The jobs in a shard's wait list, oldest first, with what each keeps under the queue bound. */
+export async function readWaitingJobs(redis: Redis, shard: QueueShard): Promise<WaitingJob[]> {
+  // BullMQ pushes new jobs at the head: the tail is the oldest.
+  const ids = (await redis.lrange(key(shard, 'wait'), 0, -1)).reverse();
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hmget(key(shard, id), 'name', 'data');
+  const replies = (await pipeline.exec()) ?? [];
+  return ids.map((id, index) => {
+    const [name, data] = (replies[index]?.[1] ?? []) as [string | null, string | null];
+    // A job of Godot 0.1 holds one entry as its whole data.
+    const parsed = JSON.parse(data ?? '{}') as { entries?: LogEntry[] };
+    const entries = parsed.entries ?? [parsed as LogEntry];
+    return { id, entries, kept: keptEntryCount(name ?? '') ?? entries.length };
+  });
+}
