@@ -1,4 +1,4 @@
-# Godot in one container (godot.md, Processes): redis-server with its AOF on
+# Godot in one container (docs/product.md#processes): redis-server with its AOF on
 # the /data volume, the server on 0.0.0.0:9060 and the worker on
 # 127.0.0.1:9061, all three under supervisord (deploy/supervisord.conf).
 #
@@ -6,8 +6,8 @@
 #   docker build --target emulator -t godot-dewey-emulator . # testkit Dewey emulator, for trials
 #   docker run -p 9060:9060 -v godot-data:/data -e DEWEY_URL=ws://dewey-mcp:9020 godot
 #
-# Godot reads its settings from the environment (godot.md, Configuration:
-# DEWEY_URL, REDIS_URL, PORT, QUEUE_NAME, LOG_LEVEL, ...). The GODOT_*
+# Godot reads its settings from the environment (DEWEY_URL, REDIS_URL, PORT,
+# QUEUE_NAME, LOG_LEVEL, ...: docs/product.md#configuration). The GODOT_*
 # variables set below only place files for deploy/supervisord.conf (see its
 # header); they rarely need changing. test/deploy/dockerfile.test.ts checks
 # that every path copied here exists and that this file lints clean.
@@ -90,7 +90,7 @@ ENV NODE_ENV=production \
 VOLUME ["/data"]
 EXPOSE 9060
 # No curl in the slim image: node's fetch. 200 only with Redis up and a fresh
-# worker heartbeat (godot.md, Own logs, health, metrics).
+# worker heartbeat (docs/product.md#health).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||9060)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # supervisord stays root to manage its programs, which drop to `redis` and

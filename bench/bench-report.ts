@@ -37,7 +37,7 @@ export interface PhaseDurations {
   perLine: number;
 }
 
-/** Each measured number next to its target from godot.md, "Numbers to beat". */
+/** Each measured number next to its target (docs/product.md#performance-targets). */
 export function resultsTable(results: Record<string, number>, ms: PhaseDurations): string {
   const r = results;
   const atMost = (value: number | undefined, limit: number) => (value ?? Number.NaN) <= limit;
@@ -79,8 +79,8 @@ export function resultsTable(results: Record<string, number>, ms: PhaseDurations
       met: atMost(r.server_cpu_ms_per_connection, 0.5),
     },
     {
-      // godot.md no longer sets a rate for this phase (its CPU per log above is
-      // the target); the rate stays as information, with no pass/fail.
+      // The targets set no rate for this phase (its CPU per log above is the
+      // target); the rate stays as information, with no pass/fail.
       what: 'one WebSocket per log line: rate',
       measured: `${r.per_connection_logs_per_s} logs/s`,
       target: '— (info)',

@@ -41,9 +41,10 @@ interface SetupResult {
 /**
  * `pnpm bench --cluster`: one server and one worker (compiled, default
  * settings) end to end into the emulator, on one Redis, then on a private
- * 3-master Redis Cluster with QUEUE_SHARDS=1 and with 3 (issue 12). Each
- * setup runs a warm-up, a closed loop (end-to-end logs/s and CPU per entry)
- * and 1,000 logs/s (CPU per entry). Every process shares the machine's
+ * 3-master Redis Cluster with QUEUE_SHARDS=1 and with 3
+ * (docs/product.md#shards-and-redis-cluster). Each setup runs a warm-up, a
+ * closed loop (end-to-end logs/s and CPU per entry) and 1,000 logs/s (CPU
+ * per entry). Every process shares the machine's
  * cores, so on 2 cores this shows the cost of the cluster path, not a
  * speed-up. Returns false when an acknowledged entry was lost.
  */

@@ -22,8 +22,8 @@ export interface Phase {
 
 /**
  * CPU milliseconds the named processes used during `phase`, per `count` items
- * (entries stored, log lines acknowledged, …): the hot-path cost that
- * style.md asks us to measure. NaN when `count` is 0 or a process has no
+ * (entries stored, log lines acknowledged, …): the hot-path cost the targets
+ * are set in (docs/product.md#performance-targets). NaN when `count` is 0 or a process has no
  * figure, so a missing measurement never reads as a cheap one.
  */
 export function cpuMsPer(phase: Phase, processes: readonly string[], count: number): number {

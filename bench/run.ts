@@ -1,6 +1,6 @@
 /**
- * `pnpm bench [--quick] [--json] [--profile]`: measures Godot against the
- * "Numbers to beat" of godot.md on this machine. `pnpm bench --cluster
+ * `pnpm bench [--quick] [--json] [--profile]`: measures Godot against its
+ * performance targets (docs/product.md#performance-targets) on this machine. `pnpm bench --cluster
  * [--quick] [--json]` measures the Redis Cluster path instead: one Redis,
  * then a 3-master cluster with 1 and with 3 queue shards (bench/cluster-bench.ts).
  *
@@ -72,7 +72,7 @@ const ms = flags.quick
 const progress = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-/** The processes that are Godot in production: its CPU per entry is what godot.md sets targets for. */
+/** The processes that are Godot in production: the CPU-per-entry targets count all three. */
 const GODOT = ['server', 'worker', 'redis'] as const;
 
 async function main(): Promise<void> {
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     const perLine = await runPhase(stack, 'per-line', { perLine: true, durationMs: ms.perLine });
     phases.push(perLine);
 
-    // One @godot/client logger, as a Node service logs (issue 14).
+    // One @godot/client logger, as a Node service logs (docs/product.md#client-library).
     const client = await runPhase(stack, 'client', { client: true, count: ms.clientEntries });
     phases.push(client);
     rss.stop();

@@ -33,7 +33,7 @@ export interface ResultRow {
 /** The results table: each number next to its target. */
 export function formatResults(rows: readonly ResultRow[]): string {
   return formatColumns(
-    ['what', 'measured', 'target (godot.md)', ''],
+    ['what', 'measured', 'target', ''],
     rows.map((row) => [
       row.what,
       row.measured,

@@ -1,7 +1,7 @@
 /**
- * docker-compose.yml publishes nothing beyond the host's loopback by default
- * (issue 10, finding 8: 9060 was published on every interface while
- * AUTH_TOKEN is empty by default), and opening it is one documented variable.
+ * docker-compose.yml publishes nothing beyond the host's loopback by default,
+ * since AUTH_TOKEN is empty by default (docs/product.md#authentication), and
+ * opening it is one documented variable.
  * Read as text with compose's own interpolation rules, as the Dockerfile test
  * does: no Docker engine or YAML library is needed.
  */

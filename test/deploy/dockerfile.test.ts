@@ -1,5 +1,6 @@
 /**
- * Static checks of the container build (issue 5, "Must show"): the Dockerfile
+ * Static checks of the container build
+ * (docs/deploy.md#how-it-is-tested-without-docker): the Dockerfile
  * lints clean with dockerfile-utils (the validator behind VS Code's Docker
  * support; pure JS, works offline), every path it copies from the build
  * context exists and is not excluded by .dockerignore, and the Dockerfile
@@ -194,7 +195,7 @@ describe('Dockerfile', () => {
 
   it('stops within 30 s: supervisord gives the server and the worker 25 s before Redis', () => {
     // Programs stop one after the other (server, worker, Redis); Redis, last,
-    // needs a few seconds of a 30 s stop timeout (issue 13) for its AOF.
+    // needs a few seconds of a 30 s stop timeout (docs/product.md#shutdown) for its AOF.
     const conf = read('deploy/supervisord.conf');
     const stopWait = (program: string) => {
       const section = conf.split(/^\[/m).find((s) => s.startsWith(`program:${program}]`)) ?? '';

@@ -1,5 +1,6 @@
 /**
- * The container's process tree without a container (issue 5, "Must show"):
+ * The container's process tree without a container
+ * (docs/deploy.md#how-it-is-tested-without-docker):
  * `supervisord -c deploy/supervisord.conf` runs natively, with every path the
  * file expands pointed at this checkout and a temp dir. Redis runs from
  * deploy/redis.conf on a free port; the server and the worker run from source

@@ -43,7 +43,8 @@ describe('server + worker end to end', () => {
     }
     const rows = await dewey.waitForRows(5);
     // Each call is a job of its own, and two workers share them: the order of
-    // arrival is not promised across workers (README, Scaling out), the rows are.
+    // arrival is not promised across workers, the rows are
+    // (docs/product.md#several-servers-and-workers).
     const stored = rows.map((row) => [row.message, row.trace_id, row.data]);
     expect(stored.sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual(
       Array.from({ length: 5 }, (_, i) => [`e2e ${i}`, traceId, { i }]),

@@ -1,5 +1,6 @@
 /**
- * QUEUE_SHARDS on one Redis, and WORKER_SHARDS (issue 12): the server spreads
+ * QUEUE_SHARDS on one Redis, and WORKER_SHARDS
+ * (docs/product.md#shards-and-redis-cluster): the server spreads
  * its flushes over the shards, a worker consumes only the shards it is
  * given, the bound is split evenly, and shard 0 keeps the classic
  * `bull:<QUEUE_NAME>` keys so a single-Redis setup is unchanged.

@@ -1,6 +1,7 @@
 /**
- * Godot on a Redis Cluster (issue 12): a private 3-master cluster, two
- * servers and two workers as their own processes, QUEUE_SHARDS=6.
+ * Godot on a Redis Cluster (docs/product.md#shards-and-redis-cluster): a
+ * private 3-master cluster, two servers and two workers as their own
+ * processes, QUEUE_SHARDS=6.
  *
  * - Load through both servers: every acknowledged entry reaches Dewey, and
  *   the queue's keys sit on at least two masters.

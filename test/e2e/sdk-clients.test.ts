@@ -10,7 +10,7 @@ import { TestStack } from '../support/stack/test-stack.js';
 
 /**
  * The SDK's own client transports, as a TypeScript user would connect them
- * (issue 11, point 7): every tool over Streamable HTTP and over WebSocket, with
+ * (docs/product.md#connecting): every tool over Streamable HTTP and over WebSocket, with
  * AUTH_TOKEN and without it, against a real server and worker storing into
  * the emulator.
  */

@@ -1,7 +1,7 @@
 /**
- * A battery of bad input against a running server process (godot.md, The
- * four tools: "Nothing invalid is queued, and no input crashes or stalls a
- * process"): malformed JSON, binary frames, oversized frames, JSON-RPC
+ * A battery of bad input against a running server process: nothing invalid
+ * is queued, and no input can crash or stall a process
+ * (docs/product.md#common-input-rules). Malformed JSON, binary frames, oversized frames, JSON-RPC
  * batches, wrong types in every field, deeply nested `data`, invalid UTF-8,
  * and 1,000 idle sockets. Meanwhile a steady stream of valid calls must keep
  * being answered promptly, and in the end Dewey must hold exactly the valid

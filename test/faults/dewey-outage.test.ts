@@ -1,7 +1,7 @@
 /**
- * Dewey goes away under load and comes back (godot.md, Queue and delivery:
- * "Dewey unreachable … nothing is failed or dropped; entries stay queued, the
- * worker retries … and resumes by itself", REQ-REL-002, REQ-TEST-008).
+ * Dewey goes away under load and comes back: nothing is failed or dropped,
+ * entries stay queued, and the worker resumes by itself
+ * (docs/product.md#dewey-outage).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 /**
- * Graceful stops under load (godot.md, Queue and delivery: "SIGTERM/SIGINT:
- * stop taking work, finish or return the batch in flight, close connections,
- * exit 0, lose nothing"), as a supervisor does on every deploy.
+ * Graceful stops under load, as a supervisor does on every deploy: on SIGTERM
+ * or SIGINT a process stops taking work, finishes or hands back the batch in
+ * flight, closes its connections and exits 0, losing nothing
+ * (docs/product.md#shutdown).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';

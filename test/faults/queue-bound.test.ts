@@ -1,8 +1,7 @@
 /**
- * The queue bound (godot.md, Queue and delivery: Bound; REQ-GOD-004/005,
- * REQ-PERF-003, REQ-TEST-007): 150,000 entries in with Dewey down → exactly
- * the newest 100,000 reach Dewey once it is back, and the server counts
- * 50,000 drops. A job holds the entries of one server flush, so "exactly"
+ * The queue bound (docs/product.md#queue-bound): 150,000 entries in with
+ * Dewey down → exactly the newest 100,000 reach Dewey once it is back, and
+ * the server counts 50,000 drops. A job holds the entries of one server flush, so "exactly"
  * means to the entry: the oldest job left may be cut in part.
  *
  * Dewey is down from the start, and the worker does not fetch until Dewey

@@ -7,7 +7,7 @@
  *
  * - `appendfsync always`: Redis fsyncs before it replies, so every job the
  *   server acknowledged is on disk; the test requires zero loss.
- * - `appendfsync everysec` (production, REQ-REL-001): the documented window is
+ * - `appendfsync everysec` (production, docs/product.md#at-least-once-delivery): the window is
  *   "up to about 1 s of writes" (2 s if an fsync stalls). That window is about
  *   the kernel: Redis write()s the AOF buffer to the file before it sends the
  *   replies of each event-loop turn, so a killed redis-server leaves its

@@ -1,9 +1,9 @@
 /**
  * Redis is restarted gracefully under load, with production's persistence
- * (AOF on, `appendfsync everysec`, REQ-REL-001). On SIGTERM redis-server
- * fsyncs the AOF before exiting, so every job it acknowledged survives.
- * While it is away, `logger_log` must answer with a tool error within 1 s
- * (REQ-PERF-006), never hang, and Godot must resume by itself.
+ * (AOF on, `appendfsync everysec`). On SIGTERM redis-server fsyncs the AOF
+ * before exiting, so every job it acknowledged survives. While it is away,
+ * `logger_log` must answer with a tool error within 1 s, never hang, and
+ * Godot must resume by itself (docs/product.md#redis-outage).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 /**
  * The server is SIGKILLed mid-stream and started again on the same port
- * (godot.md: "A supervisor restarts any process that dies"). An entry is
+ * (in production supervisord restarts any process that dies:
+ * docs/product.md#processes). An entry is
  * acknowledged only once Redis holds its job, so every acknowledged entry must
  * still arrive; calls in flight when the server died get no reply (their
  * socket closes) and may or may not be stored — that is allowed, a hang is not.

@@ -1,7 +1,7 @@
 /**
- * The worker is SIGKILLed three times under load (godot.md, Queue and
- * delivery: "A worker killed mid-batch loses nothing (its jobs are delivered
- * later; duplicates are possible and documented)"). With WORKER_LOCK_MS 2000
+ * The worker is SIGKILLed three times under load: a worker killed mid-batch
+ * loses nothing, its jobs are delivered later, perhaps twice
+ * (docs/product.md#at-least-once-delivery). With WORKER_LOCK_MS 2000
  * the jobs a dead worker held return to the queue within a few seconds.
  */
 import { setTimeout as sleep } from 'node:timers/promises';

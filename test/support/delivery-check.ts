@@ -14,7 +14,7 @@ export interface DeliveryReport {
 
 /**
  * Compares the acknowledged messages with the stored ones. Acknowledged ⊆
- * stored is the no-loss promise (godot.md, Queue and delivery: at-least-once);
+ * stored is the no-loss promise (docs/product.md#at-least-once-delivery);
  * duplicates are allowed after faults and only counted.
  */
 export function checkDelivery(

@@ -9,7 +9,7 @@ export interface LogEntry {
 
 /**
  * Entries waiting for the wire, at most `capacity`; adding to a full buffer
- * drops the oldest (godot.md applies the same rule to its own queue). A ring
+ * drops the oldest, as the server's queue bound does (docs/product.md#queue-bound). A ring
  * so that both ends are O(1): entries taken back after a disconnect go to the
  * front, in their original order.
  */

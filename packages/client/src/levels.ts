@@ -1,4 +1,4 @@
-/** Godot's levels, most severe first (godot.md, `logger_log`). */
+/** Godot's levels, most severe first (docs/product.md#common-input-rules). */
 export const GODOT_LEVELS = ['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'] as const;
 
 /** One of Godot's five levels. */

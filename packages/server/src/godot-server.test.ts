@@ -166,7 +166,7 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
   });
 });
 
-describe('safe defaults at start (issue 10, findings 8 and 9)', () => {
+describe('safe defaults at start', () => {
   let stack: ServerStack;
   const started: GodotServer[] = [];
 

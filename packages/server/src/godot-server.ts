@@ -84,7 +84,7 @@ export async function startGodotServer(
 ): Promise<GodotServer> {
   const { logger } = options;
   // Fail fast rather than buffer while Redis is away: logger_log must answer
-  // within 1 s with an error, never hang (REQ-PERF-006).
+  // within 1 s with an error, never hang (docs/product.md#redis-outage).
   const redis = createRedisConnection(config, {
     enableOfflineQueue: false,
     redis: {
@@ -132,7 +132,7 @@ export async function startGodotServer(
     logger,
   });
   await levels.start();
-  // The bound is split evenly over the shards (README, "Scaling out").
+  // The bound is split evenly over the shards (docs/product.md#shards-and-redis-cluster).
   const maxEntries = shardShare(config.MAX_QUEUE_SIZE, queues.length);
   const maxBytes = shardShare(config.MAX_QUEUE_BYTES, queues.length);
   const ingest = new Ingest({
@@ -209,7 +209,7 @@ export async function startGodotServer(
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, host: config.HOST, queue: config.QUEUE_NAME }, 'server listening');
   if (config.AUTH_TOKEN === undefined) {
-    // Still open to everyone: today's clients send no token (godot.md, AUTH_TOKEN).
+    // Still open to everyone: today's clients send no token (docs/product.md#authentication).
     logger.warn(
       { port, host: config.HOST },
       'AUTH_TOKEN is unset: any client that reaches this port can log, query, clear logs and set levels; set AUTH_TOKEN unless only trusted clients can reach it',

@@ -1,4 +1,4 @@
-// Every export here is public API (style.md, principle 6).
+// Every export here is public API.
 
 export {
   type GodotServer,

@@ -1,7 +1,7 @@
 /**
- * The container, built and run (issue 13): `pnpm container:test` builds the
- * production Dockerfile with podman and runs the image with a Dewey emulator
- * in this process beside it. Not part of `pnpm test` (the file name keeps it
+ * The container, built and run (docs/deploy.md#the-container-test):
+ * `pnpm container:test` builds the production Dockerfile with podman and
+ * runs the image with a Dewey emulator in this process beside it. Not part of `pnpm test` (the file name keeps it
  * out of the root vitest include); .ci/run runs it after `pnpm test`.
  *
  * The base is GODOT_NODE_IMAGE when set (node:20-bookworm-slim, where it can
@@ -23,10 +23,10 @@ import { buildGodotImage, requirePortFree } from './image-build.js';
 import { missingTools, Podman } from './podman.js';
 
 const root = resolve(import.meta.dirname, '../../..');
-/** The ports the image's server and worker listen on (godot.md, Processes). */
+/** The ports the image's server and worker listen on (docs/product.md#processes). */
 const SERVER_PORT = 9060;
 const WORKER_PORT = 9061;
-/** `podman stop` must end everything within this (issue 13). */
+/** `podman stop` must end everything within this (docs/product.md#shutdown). */
 const STOP_LIMIT_S = 30;
 const COMPONENT = 'container-test';
 const LOG_LINES_SHOWN = 200;

@@ -1,5 +1,5 @@
 /**
- * Builds the Godot image for the container test (issue 13): the production
+ * Builds the Godot image for the container test: the production
  * Dockerfile, on node:20-bookworm-slim where it can be pulled
  * (GODOT_NODE_IMAGE) and on scripts/container-base.sh's cached stand-in
  * everywhere else, passed in as the NODE_IMAGE build argument.

@@ -1,5 +1,5 @@
 /**
- * The podman command line, as the container test drives it (issue 13). On
+ * The podman command line, as the container test drives it. On
  * this kind of machine podman needs three settings to run anything, all set
  * here: a containers.conf with `default_ulimits = []` (else `crun: setrlimit
  * RLIMIT_NOFILE: Operation not permitted`), the runc runtime (crun: `cgroups

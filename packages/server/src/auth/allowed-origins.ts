@@ -2,13 +2,13 @@
 export const MAX_LOGGED_ORIGIN_CHARS = 100;
 
 /**
- * The browser origins allowed to open a WebSocket (godot.md, Own logs:
- * "A WebSocket upgrade carrying a browser `Origin` is refused unless
- * `ALLOWED_ORIGINS` lists it"). Browsers send `Origin` on every WebSocket
- * upgrade and let any page open one to any host, so without this check a
- * page a user visits could read, clear and silence logs through that
- * user's browser (issue 10, finding 8). Non-browser clients (Python, Node,
- * Claude Code) send no `Origin` and are not affected.
+ * The browser origins allowed to open a WebSocket
+ * (docs/product.md#browser-origins): an upgrade that carries `Origin` is
+ * refused unless `ALLOWED_ORIGINS` lists it. Browsers send `Origin` on every
+ * WebSocket upgrade and let any page open one to any host, so without this
+ * check a page a user visits could read, clear and silence logs through that
+ * user's browser. Non-browser clients (Python, Node, Claude Code) send no
+ * `Origin` and are not affected.
  */
 export class AllowedOrigins {
   private readonly origins: ReadonlySet<string>;

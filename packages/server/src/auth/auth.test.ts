@@ -7,7 +7,7 @@ const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
 
-describe('isAuthorized (issue 10, finding 9: token compared through sha256 digests)', () => {
+describe('isAuthorized (token compared through sha256 digests)', () => {
   it('accepts everyone when no token is configured', () => {
     expect(isAuthorized({}, undefined)).toBe(true);
     expect(isAuthorized(bearer('anything'), undefined)).toBe(true);
@@ -58,7 +58,7 @@ describe('isAuthorized (issue 10, finding 9: token compared through sha256 diges
   });
 });
 
-describe('isAuthorizedRequest (issue 11, point 2: ?access_token= for WebSocket clients)', () => {
+describe('isAuthorizedRequest (?access_token= for WebSocket clients)', () => {
   const at = (url: string, headers = {}) => ({ url, headers });
 
   it('takes the token from ?access_token= when no Authorization header is sent', () => {

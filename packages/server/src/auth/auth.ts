@@ -28,8 +28,8 @@ export function isAuthorized(
 /**
  * `isAuthorized`, or — when the request has no `Authorization` header — the
  * token as `?access_token=` on its URL (RFC 6750 §2.3): the SDKs' WebSocket
- * clients cannot send headers (issue 11, point 2). A header, when sent,
- * decides alone, so a wrong header is not rescued by the URL.
+ * clients cannot send headers (docs/product.md#authentication). A header,
+ * when sent, decides alone, so a wrong header is not rescued by the URL.
  */
 export function isAuthorizedRequest(
   request: { headers: IncomingHttpHeaders; url?: string },
@@ -66,7 +66,7 @@ export function withoutAccessToken(target: string): string {
 /**
  * Compares digests, not the strings: both are 32 bytes whatever was sent, so
  * neither an early length check nor the comparison tells a caller how long
- * the token is (issue 10, finding 9).
+ * the token is.
  */
 function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), sha256(expected));

@@ -34,8 +34,8 @@ const ENDPOINT_PATHS = ['/token', '/authorize'];
 /**
  * Answers OAuth discovery and registration with a JSON error whose
  * `error_description` says how to send the token, instead of Express's HTML
- * "Cannot POST /register" (issue 11, point 1). Those clients print the
- * `error_description` of the `POST /register` answer; a 404 on discovery
+ * "Cannot POST /register" (docs/product.md#authentication). Those clients
+ * print the `error_description` of the `POST /register` answer; a 404 on discovery
  * makes them go on to it. Without a token there is nothing to send: the
  * same paths answer 404 in JSON, saying so.
  */

@@ -35,7 +35,7 @@ describe('HTTP surface', () => {
     });
 
     await stack.raw.zadd(workerHeartbeatKey(stack.config.QUEUE_NAME), Date.now(), 'w1');
-    // One reading of Redis serves /health for about a second (issue 10, finding 5).
+    // One reading of Redis serves /health for about a second (docs/product.md#health).
     await expect.poll(async () => (await fetch(`${base}/health`)).status).toBe(200);
     const healthy = await fetch(`${base}/health`);
     expect(healthy.status).toBe(200);
@@ -138,7 +138,7 @@ describe('HTTP surface', () => {
     expect((await init('?access_token=wrong')).status).toBe(401);
   });
 
-  it('answers OAuth discovery and registration in JSON, telling how to send the token (issue 11)', async () => {
+  it('answers OAuth discovery and registration in JSON, telling how to send the token', async () => {
     const paths = [
       '/.well-known/oauth-protected-resource',
       '/.well-known/oauth-protected-resource/mcp',

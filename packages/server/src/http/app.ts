@@ -103,7 +103,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   const inFlight = new HttpRequestsInFlight({ logger, maxPerSession: options.maxCallsInFlight });
 
-  // OAuth clients answered in JSON with how to send the token (issue 11).
+  // OAuth clients answered in JSON with how to send the token (docs/product.md#authentication).
   app.use(oauthHintRouter(options.authToken));
 
   // Authorization first: no body is read for a caller without the token.

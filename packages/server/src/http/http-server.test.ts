@@ -40,7 +40,7 @@ async function closedCount(metrics: ServerMetrics, reason: string): Promise<numb
   return values.find((value) => value.labels.reason === reason)?.value ?? 0;
 }
 
-describe('idle and slow TCP connections are closed (issue 10, finding 4)', () => {
+describe('idle and slow TCP connections are closed', () => {
   const HEADERS_TIMEOUT_MS = 500;
   let stack: ServerStack;
   let server: GodotServer;
@@ -147,7 +147,7 @@ describe('createHttpServer', () => {
     });
     const port = await listen(server);
     const idle = await Promise.all(Array.from({ length: 20 }, () => rawSocket(port)));
-    // The attack of finding 4: every slot held by a socket that sends nothing.
+    // The attack: every slot held by a socket that sends nothing.
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
     await expect.poll(() => closedCount(metrics, 'full')).toBeGreaterThanOrEqual(1);
     await Promise.all(idle.map((raw) => raw.closed));

@@ -54,9 +54,10 @@ const DEFAULTS = {
 
 /**
  * The node:http server of port 9060, with every way of holding a TCP
- * connection without using it bounded (issue 10, finding 4: 320 idle sockets
- * used up the file descriptors and /health failed). Upgraded WebSockets leave
- * Node's timeouts when `ws` takes the socket; the endpoint pings them instead.
+ * connection without using it bounded (docs/product.md#resource-limits):
+ * unbounded, 320 idle sockets used up the file descriptors and /health
+ * failed. Upgraded WebSockets leave Node's timeouts when `ws` takes the
+ * socket; the endpoint pings them instead.
  */
 export function createHttpServer(handler: RequestListener, options: HttpServerOptions): Server {
   const merged = withDefaults(DEFAULTS, options);

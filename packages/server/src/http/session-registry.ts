@@ -50,11 +50,12 @@ const DEFAULTS = {
 
 /**
  * The /mcp sessions of every server sharing one Redis, so that any server
- * can serve any session and a load balancer needs no sticky sessions (issue
- * 12). A session is only an id and when it was last seen: each request is
- * served statelessly, so no server holds anything for it between requests.
- * The set is capped (issue 10, finding 3: sessions are created by clients)
- * and each change is one MULTI on one key: one round trip, atomic across servers.
+ * can serve any session and a load balancer needs no sticky sessions
+ * (docs/product.md#several-servers-and-workers). A session is only an id
+ * and when it was last seen: each request is served statelessly, so no
+ * server holds anything for it between requests. The set is capped
+ * (sessions are created by clients; docs/product.md#resource-limits) and
+ * each change is one MULTI on one key: one round trip, atomic across servers.
  */
 export class HttpSessionRegistry {
   private readonly options: Required<HttpSessionRegistryOptions>;

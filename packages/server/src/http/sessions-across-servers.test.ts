@@ -12,8 +12,9 @@ import {
 import { initializeSession, listTools, logOverHttp, mcpRequest } from './mcp-http.fixture.js';
 
 /**
- * Issue 12: `/mcp` works when one client's requests land on different
- * servers (a load balancer without sticky sessions). Two servers share one
+ * `/mcp` works when one client's requests land on different servers (a load
+ * balancer without sticky sessions;
+ * docs/product.md#several-servers-and-workers). Two servers share one
  * private Redis and one queue, as a fleet does.
  */
 describe('/mcp sessions across servers sharing one Redis', () => {

@@ -32,7 +32,7 @@ export interface IngestShard {
 
 /** Options of `Ingest`. */
 export interface IngestOptions {
-  /** The queue shards; flushes go to each in turn (README, "Scaling out"). */
+  /** The queue shards; flushes go to each in turn (docs/product.md#shards-and-redis-cluster). */
   shards: readonly IngestShard[];
   levels: LevelStore;
   metrics: ServerMetrics;
@@ -57,8 +57,10 @@ export interface IngestOptions {
   /**
    * How long a flush waits for more calls while calls keep coming (the last
    * flush started less than `busyWindowMs` ago): entries then share a job
-   * instead of each paying for one (docs/product.md allows up to 2 ms). A
-   * call that arrives after a quiet spell never waits. 0 turns it off. @default 2
+   * instead of each paying for one. 2 ms is our own trade, not a requirement:
+   * a little latency for much less Redis work per entry under load
+   * (docs/data-path.md#ingest). A call that arrives after a quiet spell never
+   * waits. 0 turns it off. @default 2
    */
   lingerMs?: number;
   /** See `lingerMs`. @default 10 */
@@ -72,7 +74,7 @@ export interface IngestOptions {
 type Call = PendingCall<ShapedEntry, LogReply>;
 
 /**
- * The `logger_log` data path (docs/data-path.md): shape the entry
+ * The `logger_log` data path (docs/data-path.md#ingest): shape the entry
  * (shape-entry.ts), then queue it by group commit (group-commit.ts). A flush
  * is one Redis round trip: the entries that pass their component's level
  * (level-filter.ts) become one job, or a few that each fit a Dewey batch

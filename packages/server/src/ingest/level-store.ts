@@ -29,7 +29,8 @@ export interface LevelStoreOptions {
  * Per-component minimum levels in the Redis hash `logger_config:levels` (the
  * Python Godot's key, so levels survive an upgrade), cached in each server.
  * `set` publishes every change, so it reaches every instance within
- * milliseconds (docs/product.md allows 100 ms). The cache is trusted only while the
+ * milliseconds, well inside the 100 ms allowed
+ * (docs/product.md#logger_set_level). The cache is trusted only while the
  * subscription is live and the hash has been read since it was (re)made:
  * otherwise each flush reads the levels it needs from Redis, as before.
  */

@@ -1,6 +1,6 @@
 /**
  * Hands out the queue shards in turn, one per flush, so that the load
- * spreads evenly over them (README, "Scaling out").
+ * spreads evenly over them (docs/product.md#shards-and-redis-cluster).
  */
 export class ShardRotation<S> {
   private index = 0;

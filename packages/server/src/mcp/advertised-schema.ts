@@ -12,7 +12,7 @@ const ANY_JSON: JsonSchema[] = ['object', 'array', 'string', 'number', 'boolean'
 /**
  * A tool schema as `tools/list` advertises it: the same values, written so
  * that strict clients (`inspector --strict`) and models read it without
- * warnings (issue 11, point 3):
+ * warnings (docs/product.md#common-input-rules):
  * - a type array (`"type": ["string", "null"]`) becomes an `anyOf` of one
  *   schema per type;
  * - a schema with no keyword (`{}`: any JSON value) names the JSON types in

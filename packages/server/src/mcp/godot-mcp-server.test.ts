@@ -260,7 +260,7 @@ function textOf(result: unknown): string {
   return (result as { content: { text: string }[] }).content[0]?.text ?? '';
 }
 
-describe('what a client sends stays bounded (issue 10, findings 2, 3 and 8)', () => {
+describe('what a client sends stays bounded', () => {
   let stack: ServerStack;
 
   beforeAll(async () => {

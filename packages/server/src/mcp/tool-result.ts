@@ -20,7 +20,10 @@ export type ToolErrorReason =
   | 'dewey_unavailable'
   /** Dewey answered this call with an error. */
   | 'dewey_rejected'
-  /** Dewey's known date-time bug: it cannot run this call at all (docs/dewey-contract.md). */
+  /**
+   * Dewey's known date-time bug: it cannot run this call at all
+   * (docs/dewey-contract.md#known-dewey-bug).
+   */
   | 'dewey_time_bug'
   /** Dewey answered in a shape its contract does not allow. */
   | 'dewey_bad_reply'
@@ -34,7 +37,8 @@ export type ToolErrorReason =
  * reason always comes with the same answer. `internal` is retryable as an
  * HTTP 500 is: nothing says the input is at fault. `queue_unavailable` is,
  * although an entry Redis received but did not confirm may then be stored
- * twice: the at-least-once rule of `logger_log` (docs/product.md).
+ * twice: duplicates are allowed, losses are not
+ * (docs/product.md#at-least-once-delivery).
  */
 const RETRYABLE: Readonly<Record<ToolErrorReason, boolean>> = {
   unknown_tool: false,

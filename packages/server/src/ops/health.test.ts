@@ -26,7 +26,7 @@ async function fillKeyspace(redis: Redis, count: number): Promise<void> {
   }
 }
 
-describe('GET /health with a large keyspace and many callers (issue 10, finding 5)', () => {
+describe('GET /health with a large keyspace and many callers', () => {
   let stack: ServerStack;
   let base: string;
 

@@ -65,7 +65,7 @@ type Reading =
   | { ok: false; error: string };
 
 /**
- * `GET /health` (godot.md, Own logs, health, metrics). Healthy (HTTP 200)
+ * `GET /health` (docs/product.md#health). Healthy (HTTP 200)
  * means logs are accepted and delivered: Redis answers and a worker beat
  * recently. Dewey being down is "degraded", still 200: entries queue up
  * safely and a restart of Godot would not bring Dewey back.

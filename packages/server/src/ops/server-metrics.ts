@@ -1,7 +1,7 @@
 import { withTimeout } from '@godot/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics of one server instance (godot.md, Own logs, health, metrics). */
+/** Prometheus metrics of one server instance (docs/product.md#metrics). */
 export interface ServerMetrics {
   registry: Registry;
   received: Counter<'level'>;

@@ -25,7 +25,7 @@ describe('isDeweyTimeBug', () => {
   });
 });
 
-describe('logger_clear, Dewey with and without its bug (issue 11, point 4)', () => {
+describe('logger_clear, Dewey with and without its bug', () => {
   let stack: ServerStack;
   let buggy: DeweyEmulator;
 

@@ -4,10 +4,10 @@ import { DeweyRejectedError } from '@godot/shared';
 const INTERNAL_ERROR = -32603;
 
 /**
- * Whether `error` is the real Dewey's known bug (dewey-contract.md, "Known
- * Dewey bug"): it hands ISO strings to asyncpg where a datetime is wanted,
- * so every `dewey_query_logs` with `start_time`/`end_time` and every
- * `dewey_clear_logs` fails.
+ * Whether `error` is the real Dewey's known bug
+ * (docs/dewey-contract.md#known-dewey-bug): it hands ISO strings to asyncpg
+ * where a datetime is wanted, so every `dewey_query_logs` with
+ * `start_time`/`end_time` and every `dewey_clear_logs` fails.
  *
  * Decided from structure first: a `DeweyRejectedError` (Dewey answered with a
  * JSON-RPC error) with code -32603, from a call that carried a time (the

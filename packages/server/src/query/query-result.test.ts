@@ -27,7 +27,7 @@ function checked(result: ReturnType<typeof queryResult>, cap = CAP) {
   expect(replyBytes(result)).toBeLessThanOrEqual(cap);
   const structured = queryOutputSchema.parse(result.structuredContent);
   const text = result.content[0]?.type === 'text' ? result.content[0].text : '';
-  // The text is exactly the serialized structured content (godot.md, logger_query).
+  // The text is exactly the serialized structured content (docs/product.md#common-input-rules).
   expect(text).toBe(JSON.stringify(result.structuredContent));
   return structured;
 }

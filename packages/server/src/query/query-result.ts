@@ -2,7 +2,7 @@ import { type LogRow, logRowSchema } from '@godot/shared';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
-/** `logger_query`'s structured result (godot.md, logger_query; README "Limits and hardening"). */
+/** `logger_query`'s structured result (docs/product.md#logger_query). */
 export const queryOutputSchema = z.object({
   logs: z.array(logRowSchema),
   truncated: z
@@ -42,7 +42,8 @@ const ENVELOPE_BYTES = 1024;
 /**
  * The `logger_query` result: the rows as text JSON and as `structuredContent`
  * `{logs}`, together at most `maxReplyBytes` once serialized, envelope
- * included (issue 10, finding 3: 100 rows of 1 MB made a 200 MB reply).
+ * included (docs/product.md#resource-limits: uncapped, 100 rows of 1 MB made
+ * a 200 MB reply).
  * When the rows do not fit, they are cut in this order until they do:
  * 1. rows' `data`, largest first, each replaced by `{"_truncated":true,"bytes":N}`
  *    (N: the UTF-8 size of the data's JSON);
@@ -50,8 +51,8 @@ const ENVELOPE_BYTES = 1024;
  *    `…[truncated: N bytes]` (N: the whole message's UTF-8 size);
  * 3. the oldest rows, left out and counted in `omitted_rows`.
  * Any cut adds `"truncated": true` next to `logs`. `marks` follow them.
- * The text is exactly the serialized `structuredContent` (godot.md,
- * logger_query), markers included.
+ * The text is exactly the serialized `structuredContent`, markers included
+ * (docs/product.md#common-input-rules).
  */
 export function queryResult(
   logs: readonly LogRow[],

@@ -36,7 +36,7 @@ async function store(dewey: DeweyEmulator, logs: { message: string; created_at: 
 
 const hour = (n: number) => new Date(Date.UTC(2026, 10, 20, n)).toISOString();
 
-describe('logger_query time windows, Dewey with and without its bug (issue 11, point 5)', () => {
+describe('logger_query time windows, Dewey with and without its bug', () => {
   let stack: ServerStack;
   let buggy: DeweyEmulator;
   const clients: Record<'fixed' | 'buggy', Client> = {} as never;

@@ -4,13 +4,13 @@ import { isDeweyTimeBug } from './dewey-time-bug.js';
 /** Rows asked of Dewey when Godot applies the time window itself: Dewey's largest page. */
 export const GODOT_WINDOW_ROWS = 1000;
 
-/** Dewey's default `limit` (dewey-contract.md, dewey_query_logs). */
+/** Dewey's default `limit` (docs/dewey-contract.md#dewey_query_logs). */
 const DEWEY_DEFAULT_LIMIT = 100;
 
 /** `logger_query`'s rows, and how the time window was applied when Godot did it. */
 export interface WindowedRows {
   logs: LogRow[];
-  /** Set when Dewey could not filter by time and Godot did (godot.md, logger_query). */
+  /** Set when Dewey could not filter by time and Godot did (docs/product.md#logger_query). */
   time_filter?: 'godot';
   /** `false` when the rows Godot fetched may not reach back to `start_time`; absent otherwise. */
   complete?: false;
@@ -20,7 +20,7 @@ export interface WindowedRows {
  * Queries Dewey; when it fails on `start_time`/`end_time` with its known bug
  * (dewey-time-bug.ts), asks again without them (newest first, 1000 rows, the
  * other filters kept), keeps the rows whose `created_at` lies within
- * `[start_time, end_time]`, then the caller's `limit` (issue 11, point 5).
+ * `[start_time, end_time]`, then the caller's `limit` (docs/product.md#logger_query).
  *
  * `complete: false` is set when rows of the window may be missing. The 1000
  * rows are the newest that match the other filters, so every row of the

@@ -1,6 +1,7 @@
 /**
- * Issue 10, findings 3 and 8, WebSocket side: each attack replayed against a
- * real server (real redis-server, Dewey emulator) and its outcome bounded.
+ * The resource limits, WebSocket side (docs/product.md#resource-limits): each
+ * attack replayed against a real server (real redis-server, Dewey emulator)
+ * and its outcome bounded.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@godot/shared';

@@ -76,7 +76,7 @@ const DEFAULTS = {
  * MCP over WebSocket on any path of the HTTP server's port (clients use `/`).
  * Every accepted socket gets its own transport and its own MCP server. Every
  * resource a client can hold here is capped, refused clearly and counted
- * (godot.md, Own logs; issue 10, findings 3 and 8).
+ * (docs/product.md#resource-limits).
  */
 export class WebSocketEndpoint {
   private readonly wss: WebSocketServer;

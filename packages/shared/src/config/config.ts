@@ -92,7 +92,7 @@ const configSchema = z.object({
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
     .default('false')
     .transform((value) => ['true', '1', 'yes'].includes(value)),
-  /** BullMQ queues the entries are spread over (README, "Scaling out"). */
+  /** BullMQ queues the entries are spread over (docs/product.md#shards-and-redis-cluster). */
   QUEUE_SHARDS: int(1, 1024, 1),
   /** The shards this worker consumes, e.g. `0,2,4` or `0-2`; all of them when unset. */
   WORKER_SHARDS: z

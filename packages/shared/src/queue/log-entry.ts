@@ -3,7 +3,7 @@ import { LEVELS } from './levels.js';
 
 /**
  * One queued log entry: the BullMQ job's data and, unchanged, one element of
- * `dewey_store_logs_batch`'s `logs` (docs/dewey-contract.md).
+ * `dewey_store_logs_batch`'s `logs` (docs/dewey-contract.md#dewey_store_logs_batch).
  */
 export const logEntrySchema = z.object({
   component: z.string(),

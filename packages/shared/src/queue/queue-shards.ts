@@ -12,7 +12,7 @@ export interface QueueShard {
 }
 
 /**
- * The BullMQ queues the entries are spread over (README, "Scaling out").
+ * The BullMQ queues the entries are spread over (docs/product.md#shards-and-redis-cluster).
  *
  * - On a cluster, BullMQ needs each queue's keys in one hash slot: shard `i`
  *   is `QUEUE_NAME` under the prefix `{godot:i}`, whose hash tag picks the

@@ -15,9 +15,10 @@ export interface SanitizedJson {
 /**
  * Replaces U+0000 with U+FFFD everywhere in a serialized JSON value (keys and
  * strings, at any depth). PostgreSQL text and jsonb cannot hold NUL and one NUL
- * fails a whole Dewey batch (docs/dewey-contract.md), so Godot keeps the entry and
- * marks it instead (docs/product.md, "logger_log"). Works on the text, so it costs one
- * regex scan and cannot overflow the stack however deep `data` nests.
+ * fails a whole Dewey batch (docs/dewey-contract.md#dewey_store_logs_batch),
+ * so Godot keeps the entry and marks it instead (docs/product.md#logger_log).
+ * Works on the text, so it costs one regex scan and cannot overflow the stack
+ * however deep `data` nests.
  */
 export function replaceNulInJson(json: string): SanitizedJson {
   if (!json.includes('\\u0000')) return { json, changed: false };

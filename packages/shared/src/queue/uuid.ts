@@ -4,7 +4,7 @@ const UUID_HEX = /^[0-9a-f]{32}$/i;
 /**
  * Normalises a UUID given dashed or as 32 hex digits to dashed lower case;
  * `undefined` if neither. Dewey stores `trace_id` in a UUID column, so
- * anything else would fail a whole batch (docs/dewey-contract.md).
+ * anything else would fail a whole batch (docs/dewey-contract.md#dewey_store_logs_batch).
  */
 export function normalizeUuid(value: string): string | undefined {
   if (UUID_DASHED.test(value)) return value.toLowerCase();

@@ -27,7 +27,10 @@ export type ParsedFrame =
 /** How much of a bad frame an error message quotes. */
 const PREVIEW_CHARS = 200;
 
-/** The reply to a binary frame: we speak one JSON-RPC message per text frame (docs/dewey-contract.md, "Transport"). */
+/**
+ * The reply to a binary frame: we speak one JSON-RPC message per text frame
+ * (docs/product.md#connecting).
+ */
 export function binaryFrameReply(): JsonRpcErrorReply<null> {
   return errorReply(JsonRpcErrorCode.ParseError, 'Parse error: binary frames are not supported');
 }

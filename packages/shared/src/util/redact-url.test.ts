@@ -3,7 +3,7 @@ import { isSensitiveParam, redactUrl } from './redact-url.js';
 
 describe('redactUrl', () => {
   it.each([
-    // The finding: credentials in DEWEY_URL and REDIS_URL.
+    // Credentials in DEWEY_URL and REDIS_URL.
     ['ws://godot:s3cret@dewey-mcp:9020', 'ws://godot:***@dewey-mcp:9020'],
     ['ws://dewey-mcp:9020/?token=s3cret', 'ws://dewey-mcp:9020/?token=***'],
     ['redis://:s3cret@127.0.0.1:6379/0', 'redis://:***@127.0.0.1:6379/0'],

@@ -44,7 +44,7 @@ const PARAMETERS: Record<DeweyToolName, { required: string[]; optional: string[]
   dewey_get_log_stats: { required: [], optional: [] },
 };
 
-/** Dewey's default and ceiling for `limit` (docs/dewey-contract.md). */
+/** Dewey's default and ceiling for `limit` (docs/dewey-contract.md#dewey_query_logs). */
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 

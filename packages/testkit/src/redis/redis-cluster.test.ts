@@ -14,7 +14,10 @@ describe('RedisCluster', () => {
   let cluster: RedisCluster;
 
   beforeAll(async () => {
-    cluster = await RedisCluster.start({ appendonly: true });
+    // `always`: with `everysec`, Redis may hold an AOF write back for up to
+    // 2 s while an earlier fsync is slow (a loaded machine), and a SIGKILL
+    // then loses it; this test is about the restart, not the fsync policy.
+    cluster = await RedisCluster.start({ appendonly: true, appendfsync: 'always' });
   });
   afterAll(async () => {
     await cluster?.close();

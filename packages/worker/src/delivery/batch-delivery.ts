@@ -19,7 +19,7 @@ export interface BatchStore {
  * Stores a batch in Dewey. Dewey's batches are all or nothing, so when it
  * rejects one, the batch is split in halves until each refused entry stands
  * alone: the rest is stored, the offenders are reported with Dewey's message
- * (docs/product.md, Dead letters). `DeweyUnavailableError` and anything else
+ * (docs/product.md#dead-letters). `DeweyUnavailableError` and anything else
  * unexpected propagate: the caller retries the whole batch later.
  */
 export async function deliverBatch(

@@ -11,8 +11,8 @@ export interface BatcherOptions {
 /**
  * Groups items (each holding one or more entries) into batches of at most
  * `maxEntries` entries and `maxBytes` bytes, sealing a batch when full or
- * `maxWaitMs` after its first item, whichever comes first (docs/product.md,
- * Batches). An item is never split: one that does not fit seals the open
+ * `maxWaitMs` after its first item, whichever comes first
+ * (docs/product.md#batches). An item is never split: one that does not fit seals the open
  * batch and starts the next. Sealed batches are handed to `onBatch` in
  * order; the batcher knows nothing about delivery.
  */

@@ -38,7 +38,7 @@ export interface DeliveryLoopOptions {
 
 /**
  * Delivers sealed batches to Dewey one at a time, in order, and settles each
- * (docs/product.md, Dewey outage; docs/data-path.md, Delivery).
+ * (docs/product.md#dewey-outage; docs/data-path.md#delivery).
  *
  * Dewey away (`DeweyUnavailableError`): fetching pauses, the batch stays in
  * hand, and the loop waits for the Dewey connection, which alone owns

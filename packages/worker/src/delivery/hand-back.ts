@@ -4,8 +4,8 @@ import type { HeldJob } from './held-job.js';
 /**
  * The one place where the worker gives a job back to the queue undelivered,
  * at shutdown: the job returns to the wait list, its attempts untouched, and
- * another worker (or this one, restarted) takes it (docs/product.md,
- * Shutdown).
+ * another worker (or this one, restarted) takes it
+ * (docs/product.md#shutdown).
  *
  * BullMQ has no "release this job" call. Its documented way is the manual
  * rate limit (BullMQ guide, "Rate limiting", "Manual rate-limit"): a

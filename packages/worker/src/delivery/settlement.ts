@@ -22,7 +22,7 @@ export interface SettlementOptions {
  *   the job fails whole instead, so no entry is lost.
  *
  * Either way each refused entry ends as one failed job in the dashboard
- * (docs/product.md, Dead letters).
+ * (docs/product.md#dead-letters).
  * Never rejects: every outcome is a job settled.
  */
 export async function settleBatch(

@@ -38,8 +38,8 @@ export interface LegacyMigrationOptions {
 
 /**
  * Moves what the Python Godot left in `logs:queue` into the BullMQ queue,
- * oldest first (docs/product.md, Upgrade from the Python Godot). Each step stages a chunk in a
- * side list, queues it, then deletes the stage; a worker that dies midway
+ * oldest first (docs/product.md#upgrade-from-the-python-godot). Each step
+ * stages a chunk in a side list, queues it, then deletes the stage; a worker that dies midway
  * re-queues the stage on its next start, so entries may be duplicated but
  * never lost. A lock keeps two workers from migrating at once.
  * Entries that are not valid log entries are still queued, each as a job of

@@ -5,7 +5,7 @@ const BATCH_DURATION_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
 ];
 
-/** Prometheus metrics of one worker (docs/product.md, Metrics). */
+/** Prometheus metrics of one worker (docs/product.md#metrics). */
 export interface WorkerMetrics {
   /** Everything, served on the worker's own `/metrics`. */
   registry: Registry;

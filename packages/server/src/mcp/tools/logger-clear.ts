@@ -41,7 +41,7 @@ export const loggerClearTool = defineTool<ClearInput>({
     try {
       return okResult(await deps.dewey.clearLogs(definedOnly(input)));
     } catch (error) {
-      // The real Dewey fails every clear (docs/dewey-contract.md): say so plainly.
+      // The real Dewey fails every clear (docs/dewey-contract.md#known-dewey-bug): say so plainly.
       throw isDeweyTimeBug(error) ? new DeweyCannotClearError(error) : error;
     }
   },

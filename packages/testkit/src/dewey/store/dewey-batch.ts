@@ -3,7 +3,7 @@ import { type DeweyLevel, toDeweyLevel } from './dewey-levels.js';
 import { parseIsoMicros } from './iso-time.js';
 import { checkTextStorable, encodeText, encodeUuid } from './pg-params.js';
 
-/** Dewey's hard limit on `dewey_store_logs_batch` (docs/dewey-contract.md). */
+/** Dewey's hard limit on a batch's entries (docs/dewey-contract.md#dewey_store_logs_batch). */
 export const MAX_BATCH_SIZE = 1000;
 
 /** One entry of a batch after it passed every check Dewey and PostgreSQL apply. */

@@ -18,7 +18,7 @@ export interface StoredLog {
   created_at_iso: string;
 }
 
-/** A row as `dewey_query_logs` returns it (docs/dewey-contract.md). */
+/** A row as `dewey_query_logs` returns it (docs/dewey-contract.md#dewey_query_logs). */
 export interface DeweyRow {
   id: number;
   trace_id: string | null;
