@@ -34,7 +34,12 @@ describe('queue shards on one Redis', () => {
     return Promise.all(
       names.map(async (name) => {
         let entries = 0;
-        for (const id of await raw.lrange(bullmqKey(name, 'wait'), 0, -1)) {
+        // Waiting for delivery: in the wait list, or still gathering entries.
+        const ids = [
+          ...(await raw.lrange(bullmqKey(name, 'wait'), 0, -1)),
+          ...(await raw.zrange(bullmqKey(name, 'delayed'), 0, -1)),
+        ];
+        for (const id of ids) {
           const jobName = (await raw.hget(bullmqKey(name, id), 'name')) ?? '';
           entries += keptEntryCount(jobName) ?? 0;
         }

@@ -7,6 +7,7 @@ import {
   DeweyClient,
   deweyClientOptions,
   duplicateConnection,
+  JobAppender,
   LOG_QUEUE_STREAMS,
   type Logger,
   type LogJobData,
@@ -43,6 +44,7 @@ export type GodotServerConfig = Pick<
   | 'MAX_REPLY_BYTES'
   | 'BATCH_SIZE'
   | 'BATCH_MAX_BYTES'
+  | 'BATCH_TIMEOUT_MS'
   | 'DEWEY_TIMEOUT_MS'
   | 'RETRY_INITIAL_DELAY_MS'
   | 'RETRY_MAX_DELAY_MS'
@@ -139,6 +141,7 @@ export async function startGodotServer(
     shards: queues.map((queue) => ({
       queue,
       bound: new QueueBound(redis, queue, maxEntries, maxBytes),
+      appender: new JobAppender(redis, queue),
     })),
     levels,
     connected: () => redis.status === 'ready',
@@ -147,6 +150,7 @@ export async function startGodotServer(
     maxEntryBytes: config.MAX_ENTRY_BYTES,
     maxJobEntries: config.BATCH_SIZE,
     maxJobBytes: config.BATCH_MAX_BYTES,
+    gatherMs: config.BATCH_TIMEOUT_MS,
   });
   const dewey = new DeweyClient({
     ...deweyClientOptions(config),

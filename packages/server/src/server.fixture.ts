@@ -13,8 +13,15 @@ export interface ServerStack extends TestStack {
 
 /** Starts Redis and the emulator; `start()` adds servers on free ports sharing them. */
 export async function startServerStack(overrides: Partial<Config> = {}): Promise<ServerStack> {
-  // Dewey reconnects (logger_query) back off to 200 ms at most here.
-  const stack = await TestStack.start({ env: { RETRY_MAX_DELAY_MS: '200' }, config: overrides });
+  // Dewey reconnects (logger_query) back off to 200 ms at most here. With
+  // no worker to take delayed jobs, each flush is a job of its own
+  // (BATCH_TIMEOUT_MS 0: no gathering) unless a test asks otherwise; jobs
+  // that gather entries are tested in ingest/job-writer.test.ts and by every
+  // stack with a worker.
+  const stack = await TestStack.start({
+    env: { RETRY_MAX_DELAY_MS: '200', BATCH_TIMEOUT_MS: '0' },
+    config: overrides,
+  });
   return Object.assign(stack, { start: stack.startServer.bind(stack) });
 }
 
@@ -31,7 +38,7 @@ export function errorText(result: unknown): string {
   return r.content[0]?.text ?? '';
 }
 
-/** The entries a job holds for delivery (a job holds the entries of one flush). */
+/** The entries a job holds for delivery. */
 export async function entriesOfJob(queue: Queue, id: string): Promise<LogEntry[]> {
   const job = await queue.getJob(id);
   return job ? (jobEntries(job) as LogEntry[]) : [];

@@ -50,9 +50,11 @@ export {
   type LogJobData,
   type UnreadableJobData,
 } from './queue/log-job.js';
+export { JobAppender } from './queue/open-job/append-to-job.js';
 export { type QueueShard, queueShards, shardShare } from './queue/queue-shards.js';
 export { replaceNulInJson, type SanitizedJson } from './queue/sanitize.js';
 export { normalizeUuid } from './queue/uuid.js';
+export { promoteJob } from './redis/library-internals.js';
 export {
   createRedisConnection,
   duplicateConnection,

@@ -9,7 +9,7 @@ export interface QueueCounts {
   failed: number;
 }
 
-/** One job in the wait list: all its entries (flush order) and how many of the newest it keeps. */
+/** One job waiting for delivery: all its entries (arrival order) and how many of the newest it keeps. */
 export interface WaitingJob {
   id: string;
   entries: LogEntry[];
@@ -32,10 +32,17 @@ export async function readQueueCounts(redis: Redis, shard: QueueShard): Promise<
   return { wait, active, delayed, failed };
 }
 
-/** The jobs in a shard's wait list, oldest first, with what each keeps under the queue bound. */
+/**
+ * The jobs waiting for delivery in a shard, oldest first, with what each
+ * keeps under the queue bound: the wait list, then the delayed jobs that
+ * still gather entries (the server's job writer), earliest due first.
+ */
 export async function readWaitingJobs(redis: Redis, shard: QueueShard): Promise<WaitingJob[]> {
   // BullMQ pushes new jobs at the head: the tail is the oldest.
-  const ids = (await redis.lrange(key(shard, 'wait'), 0, -1)).reverse();
+  const ids = [
+    ...(await redis.lrange(key(shard, 'wait'), 0, -1)).reverse(),
+    ...(await redis.zrange(key(shard, 'delayed'), 0, -1)),
+  ];
   const pipeline = redis.pipeline();
   for (const id of ids) pipeline.hmget(key(shard, id), 'name', 'data');
   const replies = (await pipeline.exec()) ?? [];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   boundAccountKey,
+  JobAppender,
   LOG_QUEUE_STREAMS,
   type LogJobData,
   QueueBound,
@@ -182,10 +183,19 @@ describe("Ingest's tuning options, on a real Redis", () => {
       streams: LOG_QUEUE_STREAMS,
     });
     const ingest = new Ingest({
-      shards: [{ queue, bound: new QueueBound(redis, queue, max) }],
+      shards: [
+        {
+          queue,
+          bound: new QueueBound(redis, queue, max),
+          appender: new JobAppender(redis, queue),
+        },
+      ],
       levels: new LevelStore({ redis, defaultLevel: 'TRACE', logger: silentLogger }),
       metrics: createServerMetrics(),
       logger: silentLogger,
+      // These tests are about flushes: each flush its own jobs, none gathered
+      // (job-writer.test.ts covers gathering).
+      gatherMs: 0,
       ...options,
     });
     opened.push({ ingest, queue });

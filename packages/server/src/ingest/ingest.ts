@@ -1,7 +1,6 @@
 import {
-  addLogJobs,
+  type JobAppender,
   type Level,
-  LOG_JOB_OPTIONS,
   type Logger,
   type LogJobData,
   withDefaults,
@@ -12,22 +11,23 @@ import type { ServerMetrics } from '../ops/server-metrics.js';
 import { BoundKeeper, type KeptBound } from './bound-keeper.js';
 import { GroupCommit, type PendingCall, rejectCall, resolveCall } from './group-commit.js';
 import { QueueUnavailableError } from './ingest-errors.js';
+import { JobWriter } from './job-writer.js';
 import { filterByLevel } from './level-filter.js';
 import type { LevelStore } from './level-store.js';
 import { isOutOfMemory } from './out-of-memory.js';
 import { type ShapedEntry, shapeEntry } from './shape-entry.js';
 import { ShardRotation } from './shard-rotation.js';
-import { splitIntoJobs } from './split-into-jobs.js';
 
 /** Reply of `logger_log` (docs/product.md, "logger_log"). */
 export type LogReply =
   | { status: 'ok'; queued: true; id: string; sanitized?: true }
   | { status: 'ok'; queued: false; reason: string };
 
-/** One shard's queue and the bound that keeps its share of MAX_QUEUE_SIZE. */
+/** One shard's queue, the bound that keeps its share of MAX_QUEUE_SIZE, and its job appender. */
 export interface IngestShard {
   queue: Queue<LogJobData>;
   bound: KeptBound;
+  appender: JobAppender;
 }
 
 /** Options of `Ingest`. */
@@ -52,6 +52,11 @@ export interface IngestOptions {
   maxJobEntries?: number;
   /** Most serialized bytes per job (BATCH_MAX_BYTES); a larger entry still goes, alone. @default 8388608 */
   maxJobBytes?: number;
+  /**
+   * How long a new job gathers the entries of later flushes before a worker
+   * may take it (BATCH_TIMEOUT_MS; job-writer.ts). 0: a job per flush. @default 100
+   */
+  gatherMs?: number;
   /** Least time between two bound checks of this server; one always follows the last flush. @default 100 */
   trimIntervalMs?: number;
   /**
@@ -85,7 +90,7 @@ type Call = PendingCall<ShapedEntry, LogReply>;
 export class Ingest {
   private readonly options: Required<IngestOptions>;
   private readonly commit: GroupCommit<ShapedEntry, LogReply>;
-  private readonly rotation: ShardRotation<IngestShard>;
+  private readonly rotation: ShardRotation<IngestShard & { writer: JobWriter }>;
   private readonly keeper: BoundKeeper;
   private closed = false;
   /** When Redis refused the last flush for lack of memory (epoch ms); cleared by a flush it takes. */
@@ -100,6 +105,7 @@ export class Ingest {
         connected: () => true,
         maxJobEntries: 100,
         maxJobBytes: 8 * 1024 * 1024,
+        gatherMs: 100,
         trimIntervalMs: 100,
         lingerMs: 2,
         busyWindowMs: 10,
@@ -121,7 +127,19 @@ export class Ingest {
       lingerMs,
       busyWindowMs,
     });
-    this.rotation = new ShardRotation(options.shards);
+    this.rotation = new ShardRotation(
+      options.shards.map((shard) => ({
+        ...shard,
+        writer: new JobWriter({
+          queue: shard.queue,
+          appender: shard.appender,
+          logger: this.options.logger,
+          maxJobEntries,
+          maxJobBytes: this.options.maxJobBytes,
+          gatherMs: this.options.gatherMs,
+        }),
+      })),
+    );
     this.keeper = new BoundKeeper({
       bounds: options.shards.map((shard) => shard.bound),
       dropped: this.options.metrics.dropped,
@@ -160,7 +178,7 @@ export class Ingest {
     await this.keeper.close();
   }
 
-  /** One flush: filter by level, then add the rest as jobs to the next shard in one MULTI. */
+  /** One flush: filter by level, then write the rest into the next shard's jobs. */
   private async write(batch: Call[]): Promise<void> {
     const { metrics } = this.options;
     const accepted = await filterByLevel(batch, this.options.levels, this.filtered);
@@ -169,27 +187,19 @@ export class Ingest {
     // only with a ready connection can the job reach Redis.
     const sent = this.options.connected();
     for (const call of accepted) call.sent = sent;
-    const jobs = splitIntoJobs(accepted, this.options.maxJobEntries, this.options.maxJobBytes);
     const shard = this.rotation.next();
-    const ids = await addLogJobs(
-      shard.queue,
-      jobs.map((calls) => ({ entries: calls.map((call) => call.item.entry) })),
-      LOG_JOB_OPTIONS,
-      jobs.map((calls) => calls.reduce((sum, call) => sum + call.item.bytes, 0)),
-    );
+    const ids = await shard.writer.write(accepted);
     this.outOfMemoryAt = undefined;
-    jobs.forEach((calls, index) => {
+    accepted.forEach((call, index) => {
       const id = ids[index] ?? '';
-      for (const call of calls) {
-        metrics.queued.inc({ level: call.item.entry.level });
-        if (call.item.sanitized) metrics.sanitized.inc();
-        resolveCall(
-          call,
-          call.item.sanitized
-            ? { status: 'ok', queued: true, id, sanitized: true }
-            : { status: 'ok', queued: true, id },
-        );
-      }
+      metrics.queued.inc({ level: call.item.entry.level });
+      if (call.item.sanitized) metrics.sanitized.inc();
+      resolveCall(
+        call,
+        call.item.sanitized
+          ? { status: 'ok', queued: true, id, sanitized: true }
+          : { status: 'ok', queued: true, id },
+      );
     });
     this.keeper.written(shard.bound);
   }

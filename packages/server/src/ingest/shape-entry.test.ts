@@ -16,6 +16,7 @@ describe('shapeEntry', () => {
         data: null,
         created_at: '2025-03-04T05:06:07.089Z',
       },
+      json: JSON.stringify(shaped.entry),
       bytes: Buffer.byteLength(JSON.stringify(shaped.entry)),
       sanitized: false,
     });
@@ -48,6 +49,7 @@ describe('shapeEntry', () => {
     expect(shaped.sanitized).toBe(true);
     expect(shaped.entry.message).toBe('a\ufffdb');
     expect(shaped.entry.data).toEqual({ 'k\ufffd': 'v\ufffd' });
+    expect(JSON.parse(shaped.json)).toEqual(shaped.entry);
     // Measured on the entry as given: `\u0000` and `\ufffd` escapes are the same length.
     const given = { ...shaped.entry, message: 'a\u0000b', data: { 'k\u0000': 'v\u0000' } };
     expect(shaped.bytes).toBe(Buffer.byteLength(JSON.stringify(given)));

@@ -5,6 +5,8 @@ import { EntryRefusedError } from './ingest-errors.js';
 /** An entry as it is queued, with what the queue needs to know of it. */
 export interface ShapedEntry {
   entry: LogEntry;
+  /** The entry serialized, as it is queued (NULs replaced). */
+  json: string;
   /** Serialized size in bytes, measured before NUL replacement. */
   bytes: number;
   /** A NUL was replaced (the reply says so). */
@@ -48,6 +50,6 @@ export function shapeEntry(input: LogInput, now: Date, maxEntryBytes: number): S
   // Replace rather than refuse: the entry is kept, readable.
   const clean = replaceNulInJson(json);
   return clean.changed
-    ? { entry: JSON.parse(clean.json) as LogEntry, bytes, sanitized: true }
-    : { entry, bytes, sanitized: false };
+    ? { entry: JSON.parse(clean.json) as LogEntry, json: clean.json, bytes, sanitized: true }
+    : { entry, json, bytes, sanitized: false };
 }

@@ -108,7 +108,7 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be letters, digits, - or _' })
     .default('godot-logs'),
   BATCH_SIZE: int(1, 1000, 100),
-  BATCH_TIMEOUT_MS: int(1, 60_000, 100),
+  BATCH_TIMEOUT_MS: int(0, 60_000, 100),
   MAX_QUEUE_SIZE: int(1, 100_000_000, 100_000),
   /** Serialized bytes of the entries waiting; the oldest are dropped beyond it. */
   MAX_QUEUE_BYTES: int(1024 * 1024, 64 * 1024 * 1024 * 1024, 256 * 1024 * 1024),

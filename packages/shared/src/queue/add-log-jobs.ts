@@ -14,12 +14,15 @@ import type { LogJobData, UnreadableJobData } from './log-job.js';
 export async function addLogJobs(
   queue: Queue,
   jobs: readonly (LogJobData | UnreadableJobData)[],
-  opts: JobsOptions,
+  /** The jobs' options: one for all, or one per job. */
+  opts: JobsOptions | readonly JobsOptions[],
   /** Serialized bytes of each job's entries, when the caller knows them. @default measured */
   sizes?: readonly number[],
 ): Promise<string[]> {
   const size = (index: number, data: LogJobData | UnreadableJobData) =>
     sizes?.[index] ?? Buffer.byteLength(JSON.stringify(data.entries));
+  const optsOf = (index: number): JobsOptions =>
+    Array.isArray(opts) ? (opts[index] as JobsOptions) : (opts as JobsOptions);
   const multi = await openQueueTransaction(queue);
   let entries = 0;
   let bytes = 0;
@@ -27,7 +30,7 @@ export async function addLogJobs(
     const jobBytes = size(index, data);
     entries += data.entries.length;
     bytes += jobBytes;
-    multi.addJob(logJobName(data.entries.length, jobBytes), data, opts);
+    multi.addJob(logJobName(data.entries.length, jobBytes), data, optsOf(index));
   });
   raiseBoundAccount(multi.commands, boundAccountKey(queue), { entries, bytes, jobs: jobs.length });
   const results = await multi.exec();
@@ -42,7 +45,7 @@ export async function addLogJobs(
     const again = await openQueueTransaction(queue);
     for (const index of unloaded) {
       const data = jobs[index] as LogJobData | UnreadableJobData;
-      again.addJob(logJobName(data.entries.length, size(index, data)), data, opts);
+      again.addJob(logJobName(data.entries.length, size(index, data)), data, optsOf(index));
     }
     const retried = await again.exec();
     if (retried === null) throw new Error('Redis discarded the transaction');

@@ -74,3 +74,18 @@ export function definedScripts(redis: RedisConnection): string[] {
   const scripts = (redis as unknown as { scriptsSet?: Record<string, { lua: string }> }).scriptsSet;
   return Object.values(scripts ?? {}).map((script) => script.lua);
 }
+
+/**
+ * Moves a delayed job of `queue` to the wait list now (BullMQ's `promote`),
+ * knowing only its id; rejects when it is no longer delayed.
+ *
+ * Why internals: `Job#promote` is public, but BullMQ offers it only on a
+ * `Job` read back from Redis, and a log job holds up to BATCH_MAX_BYTES.
+ * The `promote` script reads nothing but the job's id and the queue's keys,
+ * so a `Job` made with the id alone is enough. On upgrade, check that
+ * `Job#promote` still uses only `this.id` and the queue. Covered by
+ * job-writer.test.ts.
+ */
+export async function promoteJob(queue: Queue, id: string): Promise<void> {
+  await new Job(queue, '', {}, {}, id).promote();
+}

@@ -29,6 +29,22 @@ describe('Batcher', () => {
     expect(batches).toEqual([['only']]);
   });
 
+  it("times a batch from its first item's queueing, when the item says it waited already", () => {
+    const batches: string[][] = [];
+    const batcher = new Batcher<string>((batch) => batches.push(batch), { maxWaitMs: 100 });
+    // A job that gathered entries for 70 ms before the worker took it.
+    batcher.add('gathered', 1, 1, Date.now() - 70);
+    batcher.add('next', 1);
+    vi.advanceTimersByTime(29);
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(batches).toEqual([['gathered', 'next']]);
+    // One that waited longer than maxWaitMs is a ready batch: sealed on the next tick.
+    batcher.add('late', 1, 1, Date.now() - 500);
+    vi.advanceTimersByTime(0);
+    expect(batches).toEqual([['gathered', 'next'], ['late']]);
+  });
+
   it('never exceeds maxBytes, but lets one oversized item go alone', () => {
     const batches: string[][] = [];
     const batcher = new Batcher<string>((batch) => batches.push(batch), {

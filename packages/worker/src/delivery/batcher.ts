@@ -11,7 +11,7 @@ export interface BatcherOptions {
 /**
  * Groups items (each holding one or more entries) into batches of at most
  * `maxEntries` entries and `maxBytes` bytes, sealing a batch when full or
- * `maxWaitMs` after its first item, whichever comes first
+ * `maxWaitMs` after its first item was queued, whichever comes first
  * (docs/product.md#batches). An item is never split: one that does not fit seals the open
  * batch and starts the next. Sealed batches are handed to `onBatch` in
  * order; the batcher knows nothing about delivery.
@@ -43,8 +43,11 @@ export class Batcher<T> {
     return this.items.length;
   }
 
-  /** Adds one item of `entries` entries and `bytes` serialized bytes. */
-  add(item: T, bytes: number, entries = 1): void {
+  /**
+   * Adds one item of `entries` entries and `bytes` serialized bytes; `since`
+   * (epoch ms) is when its first entry was queued, if it waited already.
+   */
+  add(item: T, bytes: number, entries = 1, since?: number): void {
     if (
       this.items.length > 0 &&
       (this.entries + entries > this.maxEntries || this.bytes + bytes > this.maxBytes)
@@ -55,7 +58,10 @@ export class Batcher<T> {
     this.entries += entries;
     this.bytes += bytes;
     if (this.entries >= this.maxEntries || this.bytes >= this.maxBytes) this.seal();
-    else if (this.items.length === 1) this.timer = setTimeout(() => this.seal(), this.maxWaitMs);
+    else if (this.items.length === 1) {
+      const wait = since === undefined ? this.maxWaitMs : since + this.maxWaitMs - Date.now();
+      this.timer = setTimeout(() => this.seal(), Math.max(0, wait));
+    }
   }
 
   /** Seals the open batch now, if it has anything (shutdown, tests). */

@@ -3,6 +3,7 @@ import {
   LOG_JOB_OPTIONS,
   type Logger,
   type LogJobData,
+  parseLogJobName,
   type RedisConnection,
   withDefaults,
 } from '@godot/shared';
@@ -183,9 +184,19 @@ export class LogWorker {
       metrics.returned.inc(entries.length);
       throw handBackError();
     }
-    const bytes = Buffer.byteLength(JSON.stringify(entries));
+    // The job's name says the bytes of the entries it keeps (log-job-name.ts):
+    // no need to serialize them again to measure them.
+    const bytes = parseLogJobName(job.name)?.bytes ?? Buffer.byteLength(JSON.stringify(entries));
     return new Promise<void>((resolve, reject) => {
-      this.batcher.add({ jobId: job.id, entries, resolve, reject }, bytes, entries.length);
+      // The batch's clock starts with the job's first entry, not when the
+      // worker took it: a job that gathered entries for BATCH_TIMEOUT_MS
+      // (the server's job writer) is a ready batch.
+      this.batcher.add(
+        { jobId: job.id, entries, resolve, reject },
+        bytes,
+        entries.length,
+        job.timestamp,
+      );
     });
   }
 }

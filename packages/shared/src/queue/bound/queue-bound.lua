@@ -3,12 +3,16 @@
 -- Returns {removed, entries, bytes}.
 --
 -- KEYS[1] the queue's wait list, KEYS[2] its paused list, KEYS[3] the bound's
--- account (bound-account.ts). ARGV[3] is the queue's key prefix, to which a
--- job id is appended to name the job's hash.
+-- account (bound-account.ts), KEYS[4] its delayed set. ARGV[3] is the
+-- queue's key prefix, to which a job id is appended to name the job's hash.
 --
--- BullMQ adds with LPUSH and workers take from the tail, so the oldest job is
--- at the tail of the wait list, or of the paused list while the queue is
--- paused (BullMQ then renames one into the other). A job's name holds its
+-- A server adds a job with a delay (BATCH_TIMEOUT_MS) and appends the
+-- entries of its next flushes to it while it waits (append-to-job.lua); a
+-- worker then moves it to the wait list. So the delayed set holds the newest
+-- jobs, the earliest due first. BullMQ adds with LPUSH and workers take from
+-- the tail, so the oldest job is at the tail of the wait list, or of the
+-- paused list while the queue is paused (BullMQ then renames one into the
+-- other), and the delayed jobs come after both. A job's name holds its
 -- count of entries still to deliver and their bytes: the format is
 -- log-job-name.ts's, "<n> entries (<b> bytes)" or "1 entry (<b> bytes)";
 -- parse and rewrite it here exactly as logJobName writes it.
@@ -36,15 +40,19 @@ end
 -- differs from the jobs the account expects, count the lists afresh before
 -- dropping anything. Nothing is ever dropped on a stale count.
 local length = redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])
+  + redis.call('ZCARD', KEYS[4])
 if length ~= tonumber(account[3] or '-1') then
   entries = 0
   bytes = 0
+  local ids = {}
   for _, list in ipairs({KEYS[1], KEYS[2]}) do
-    for _, id in ipairs(redis.call('LRANGE', list, 0, -1)) do
-      local count, total = size(id)
-      entries = entries + count
-      bytes = bytes + total
-    end
+    for _, id in ipairs(redis.call('LRANGE', list, 0, -1)) do ids[#ids + 1] = id end
+  end
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do ids[#ids + 1] = id end
+  for _, id in ipairs(ids) do
+    local count, total = size(id)
+    entries = entries + count
+    bytes = bytes + total
   end
 end
 
@@ -61,13 +69,17 @@ while entries > maxEntries or bytes > maxBytes do
     id = redis.call('LINDEX', list, -1)
   end
   if not id then
+    list = KEYS[4]
+    id = redis.call('ZRANGE', list, 0, 0)[1]
+  end
+  if not id then
     entries = 0
     bytes = 0
     break
   end
   local count, total = size(id)
   if bytes > maxBytes or count <= entries - maxEntries then
-    redis.call('RPOP', list)
+    if list == KEYS[4] then redis.call('ZREM', list, id) else redis.call('RPOP', list) end
     redis.call('DEL', prefix .. id, prefix .. id .. ':logs')
     length = length - 1
     removed = removed + count

@@ -17,6 +17,7 @@ type TrimCommand = (
   waitKey: string,
   pausedKey: string,
   accountKey: string,
+  delayedKey: string,
   maxEntries: number,
   maxBytes: number,
   jobKeyPrefix: string,
@@ -43,7 +44,7 @@ export class QueueBound {
     /** Most serialized bytes waiting. @default Number.MAX_SAFE_INTEGER */
     readonly maxBytes: number = Number.MAX_SAFE_INTEGER,
   ) {
-    redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: TRIM_SCRIPT });
+    redis.defineCommand(COMMAND, { numberOfKeys: 4, lua: TRIM_SCRIPT });
     // defineCommand adds a method that ioredis's types cannot know of.
     const commands = redis as unknown as Record<typeof COMMAND, TrimCommand>;
     this.trimCommand = commands[COMMAND].bind(redis);
@@ -55,6 +56,7 @@ export class QueueBound {
       this.queue.toKey('wait'),
       this.queue.toKey('paused'),
       boundAccountKey(this.queue),
+      this.queue.toKey('delayed'),
       this.max,
       this.maxBytes,
       this.queue.toKey(''),

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import {
+  boundAccountKey,
+  JobAppender,
+  jobEntries,
+  LOG_QUEUE_STREAMS,
+  type LogEntry,
+  type LogJobData,
+  QueueBound,
+  silentLogger,
+} from '@godot/shared';
+import { RedisServer } from '@godot/testkit';
+import { type Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobWriter } from './job-writer.js';
+import { shapeEntry } from './shape-entry.js';
+
+describe('JobWriter, on a real Redis', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  const queues: Queue[] = [];
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    await Promise.all(queues.map((queue) => queue.close()));
+    redis?.disconnect();
+    await server?.close();
+  });
+
+  /** A writer on a fresh queue; `gatherMs` long enough that no test sees a job come due. */
+  function open(options: { maxJobEntries?: number; maxJobBytes?: number } = {}) {
+    const queue = new Queue<LogJobData>(`writer-${randomUUID()}`, {
+      connection: redis,
+      streams: LOG_QUEUE_STREAMS,
+    });
+    queues.push(queue);
+    const writer = new JobWriter({
+      queue,
+      appender: new JobAppender(redis, queue),
+      logger: silentLogger,
+      gatherMs: 60_000,
+      ...options,
+    });
+    const flush = (...messages: string[]) =>
+      writer.write(
+        messages.map((message) => ({
+          item: shapeEntry({ component: 'c', level: 'INFO', message }, new Date(), 1 << 20),
+        })),
+      );
+    return { queue, writer, flush };
+  }
+
+  const messages = (job: Job | undefined) =>
+    job ? (jobEntries(job) as LogEntry[]).map((entry) => entry.message) : [];
+
+  it('gathers the entries of several flushes into one delayed job, accounted for in the bound', async () => {
+    const { queue, flush } = open();
+    const first = await flush('a', 'b');
+    const second = await flush('c');
+    const third = await flush('d', 'e');
+    const ids = [...first, ...second, ...third];
+    expect(new Set(ids).size).toBe(1);
+    const id = ids[0] as string;
+    expect(await queue.getJobState(id)).toBe('delayed');
+    const job = await queue.getJob(id);
+    expect(messages(job)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const bytes = (job?.data.entries ?? []).reduce(
+      (sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry)),
+      0,
+    );
+    expect(job?.name).toBe(`5 entries (${bytes} bytes)`);
+    expect(await redis.hgetall(boundAccountKey(queue))).toEqual({
+      entries: '5',
+      bytes: String(bytes),
+      jobs: '1',
+    });
+  });
+
+  it('promotes a job once it holds maxJobEntries, and starts the next one', async () => {
+    const { queue, flush } = open({ maxJobEntries: 3 });
+    const ids = [...(await flush('a', 'b')), ...(await flush('c', 'd')), ...(await flush('e'))];
+    expect(ids[0]).toBe(ids[2]);
+    expect(ids[3]).not.toBe(ids[0]);
+    expect(ids[4]).toBe(ids[3]);
+    await expect.poll(() => queue.getJobState(ids[0] as string)).toBe('waiting');
+    expect(await queue.getJobState(ids[3] as string)).toBe('delayed');
+    expect(messages(await queue.getJob(ids[0] as string))).toEqual(['a', 'b', 'c']);
+    expect(messages(await queue.getJob(ids[3] as string))).toEqual(['d', 'e']);
+  });
+
+  it('one flush larger than a job: full jobs wait at once, the rest gathers', async () => {
+    const { queue, flush } = open({ maxJobEntries: 2 });
+    const ids = await flush('a', 'b', 'c', 'd', 'e');
+    expect(new Set(ids).size).toBe(3);
+    const states = await Promise.all([...new Set(ids)].map((id) => queue.getJobState(id)));
+    expect(states).toEqual(['waiting', 'waiting', 'delayed']);
+  });
+
+  it('once a worker has taken the job, the next flush starts a new one: nothing lost, nothing twice', async () => {
+    const { queue, flush } = open();
+    const [first] = await flush('a');
+    // What a worker does when the delay ends (or a person in the dashboard).
+    await (await queue.getJob(first as string))?.promote();
+    const [second] = await flush('b');
+    expect(second).not.toBe(first);
+    expect(messages(await queue.getJob(first as string))).toEqual(['a']);
+    expect(messages(await queue.getJob(second as string))).toEqual(['b']);
+    expect((await redis.hgetall(boundAccountKey(queue))).entries).toBe('2');
+  });
+
+  it('the bound drops the oldest entries of delayed jobs too, and a cut job keeps gathering', async () => {
+    const { queue, flush } = open({ maxJobEntries: 4 });
+    const bound = new QueueBound(redis, queue, 5);
+    // Two full jobs wait (a..d, e..h), a third gathers (i, j).
+    const ids = [...(await flush('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h')), ...(await flush('i'))];
+    await flush('j');
+    expect(await bound.trim()).toBe(5);
+    // a..d went whole; e..h was cut to its newest three.
+    expect(await queue.getJob(ids[0] as string)).toBeUndefined();
+    expect(messages(await queue.getJob(ids[4] as string))).toEqual(['f', 'g', 'h']);
+    // Now only delayed jobs: the gathering job is cut while it gathers.
+    const { queue: q2, flush: flush2 } = open({ maxJobEntries: 10 });
+    const bound2 = new QueueBound(redis, q2, 2);
+    const [open2] = await flush2('a', 'b', 'c');
+    expect(await bound2.trim()).toBe(1);
+    await flush2('d');
+    expect(messages(await q2.getJob(open2 as string))).toEqual(['b', 'c', 'd']);
+    expect(await bound2.trim()).toBe(1);
+    expect(messages(await q2.getJob(open2 as string))).toEqual(['c', 'd']);
+  });
+});

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import type { Queue } from 'bullmq';
+import type { RedisConnection } from '../../redis/redis-connection.js';
+import { boundAccountKey } from '../../redis/redis-keys.js';
+
+/**
+ * The script, read once when this module loads; it sits beside this file in
+ * src/ and in dist/ (the package's build copies it).
+ */
+const APPEND_SCRIPT = readFileSync(new URL('./append-to-job.lua', import.meta.url), 'utf8');
+
+/** The name under which the script is defined on a connection (ioredis `defineCommand`). */
+const COMMAND = 'godotAppendToJob';
+
+type AppendCommand = (
+  jobKey: string,
+  delayedKey: string,
+  accountKey: string,
+  jobId: string,
+  entriesJson: string,
+  count: number,
+  bytes: number,
+) => Promise<0 | 1>;
+
+/**
+ * Appends entries to a log job of `queue` that still waits out its delay
+ * (docs/data-path.md#job): one Lua script (append-to-job.lua) that checks
+ * the job is still delayed, extends its data and its name, and raises the
+ * bound's account, atomically. So a job added with a delay of
+ * `BATCH_TIMEOUT_MS` gathers the entries of many flushes, and becomes one
+ * Dewey batch, while each flush still costs one cheap, durable Redis call.
+ */
+export class JobAppender {
+  private readonly command: AppendCommand;
+
+  constructor(
+    redis: RedisConnection,
+    /** The queue whose jobs it extends. */
+    readonly queue: Queue,
+  ) {
+    redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: APPEND_SCRIPT });
+    // defineCommand adds a method that ioredis's types cannot know of.
+    const commands = redis as unknown as Record<typeof COMMAND, AppendCommand>;
+    this.command = commands[COMMAND].bind(redis);
+  }
+
+  /**
+   * Appends `entriesJson` (the entries' JSON, comma-separated, no brackets):
+   * `true` once Redis holds them; `false` when the job no longer waits out
+   * its delay (a worker took it, or the bound dropped it), and nothing was
+   * written.
+   */
+  async append(jobId: string, entriesJson: string, count: number, bytes: number): Promise<boolean> {
+    const appended = await this.command(
+      this.queue.toKey(jobId),
+      this.queue.toKey('delayed'),
+      boundAccountKey(this.queue),
+      jobId,
+      entriesJson,
+      count,
+      bytes,
+    );
+    return appended === 1;
+  }
+}
