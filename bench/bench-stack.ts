@@ -7,6 +7,7 @@ import { GODOT_MAINS, GodotProcess, REPO_ROOT } from '../test/support/godot-proc
 import { fetchJson } from '../test/support/http-probe.js';
 import { TestStack } from '../test/support/stack/test-stack.js';
 import type { LoadJob, LoadOutput } from './load-main.js';
+import { jobsAdded } from './redis-stats.js';
 
 /** Rows the bench emulator recorded, one entry per row. */
 export interface TakenRows {
@@ -29,6 +30,8 @@ export interface BenchStack {
   emulatorStats(): Promise<{ rows: number; lastStoredAt: number }>;
   /** Every row recorded since the last take; the emulator forgets them. */
   take(): Promise<TakenRows>;
+  /** BullMQ jobs added so far, over every queue shard. */
+  jobsAdded(): Promise<number>;
   /** Runs a load process to completion and returns what it wrote. */
   runLoad(job: Omit<LoadJob, 'out'>): Promise<LoadOutput>;
   logs(): string;
@@ -120,6 +123,11 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
       const response = await fetch(`${control}/take`, { method: 'POST' });
       return (await response.json()) as TakenRows;
     },
+    jobsAdded: () =>
+      jobsAdded(
+        stack.redisNodes.map((node) => node.port),
+        stack.config,
+      ),
     async runLoad(job) {
       const out = join(dir, `load-${++loads}.json`);
       const child = spawn(

@@ -44,7 +44,8 @@ interface SetupResult {
  * 3-master Redis Cluster with QUEUE_SHARDS=1 and with 3
  * (docs/product.md#shards-and-redis-cluster). Each setup runs a warm-up, a
  * closed loop (end-to-end logs/s and CPU per entry) and 1,000 logs/s (CPU
- * per entry). Every process shares the machine's
+ * per entry), warm-up and 1,000/s paced as a fleet (`pacedConnections`
+ * sockets, Poisson: bench/run.ts). Every process shares the machine's
  * cores, so on 2 cores this shows the cost of the cluster path, not a
  * speed-up. Returns false when an acknowledged entry was lost.
  */
@@ -53,6 +54,7 @@ export async function runClusterBench(options: {
   json: boolean;
   connections: number;
   maxInFlight: number;
+  pacedConnections: number;
 }): Promise<boolean> {
   const ms = options.quick
     ? { warmup: 1000, sustained: 5000, steady: 5000 }
@@ -63,7 +65,8 @@ export async function runClusterBench(options: {
     progress(`${setup.label}: starting…`);
     const stack = await startBenchStack({ compiled: true, ...setup.stack });
     try {
-      await runPhase(stack, `${setup.key}-warmup`, { rate: 1000, durationMs: ms.warmup });
+      const fleet = { connections: options.pacedConnections, pacing: 'poisson' } as const;
+      await runPhase(stack, `${setup.key}-warmup`, { ...fleet, rate: 1000, durationMs: ms.warmup });
       const sustained = await runPhase(stack, `${setup.key}-sustained`, {
         connections: options.connections,
         maxInFlight: options.maxInFlight,
@@ -71,8 +74,7 @@ export async function runClusterBench(options: {
         durationMs: ms.sustained,
       });
       const steady = await runPhase(stack, `${setup.key}-steady`, {
-        connections: 8,
-        maxInFlight: 64,
+        ...fleet,
         rate: 1000,
         durationMs: ms.steady,
       });

@@ -26,6 +26,10 @@ export interface LoadOutput {
   unanswered: number;
   hung: number;
   notSent: number;
+  /** Paced calls that fell due while their socket's previous call was unanswered (`'poisson'` pacing). */
+  late: number;
+  /** The longest such a call went out past its due time, ms. */
+  maxLateMs: number;
   latenciesMs: number[];
   /** CPU time this load process used (user + system), seconds. */
   cpuSeconds: number;
@@ -47,6 +51,8 @@ if (job.kind === 'persistent') {
     unanswered: result.unanswered.length,
     hung: result.hung.length,
     notSent: result.notSent,
+    late: result.late,
+    maxLateMs: result.maxLateMs,
     latenciesMs: result.latenciesMs,
     cpuSeconds: 0,
   };
@@ -62,6 +68,8 @@ if (job.kind === 'persistent') {
     unanswered: job.options.count - result.acked - result.refused - result.dropped,
     hung: 0,
     notSent: 0,
+    late: 0,
+    maxLateMs: 0,
     latenciesMs: [],
     cpuSeconds: 0,
   };
@@ -77,6 +85,8 @@ if (job.kind === 'persistent') {
     unanswered: 0,
     hung: result.hung,
     notSent: 0,
+    late: 0,
+    maxLateMs: 0,
     latenciesMs: [],
     cpuSeconds: 0,
   };

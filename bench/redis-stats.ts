@@ -1,3 +1,4 @@
+import { bullmqKey, type Config, queueShards } from '@godot/shared';
 import { withRedis } from '@godot/testkit';
 import { formatColumns } from './stats.js';
 
@@ -34,4 +35,25 @@ export async function redisStatsTable(
     ['command', 'calls/entry', 'µs/entry'],
     stats.slice(0, 12).map((stat) => [stat.command, per(stat.calls), per(stat.usec)]),
   )}`;
+}
+
+/**
+ * BullMQ jobs ever added to Godot's queue, all shards together: BullMQ
+ * numbers a queue's jobs from its `<prefix>:<queue>:id` counter (Godot gives
+ * no ids of its own), so the difference over a phase is the jobs it added.
+ * Each shard's counter is read on every node: on a cluster the node that
+ * holds it answers, the others refuse (MOVED) and count nothing.
+ */
+export async function jobsAdded(
+  ports: readonly number[],
+  config: Pick<Config, 'QUEUE_NAME' | 'QUEUE_SHARDS' | 'REDIS_CLUSTER'>,
+): Promise<number> {
+  const keys = queueShards(config).map((shard) => bullmqKey(shard.name, 'id', shard.prefix));
+  let total = 0;
+  for (const port of ports) {
+    await withRedis(port, async (redis) => {
+      for (const key of keys) total += Number((await redis.get(key).catch(() => null)) ?? 0);
+    });
+  }
+  return total;
 }

@@ -18,6 +18,13 @@ export interface Phase {
   wallSeconds: number;
   /** Highest VmRSS sampled during the phase, MB. */
   rssMb: Record<string, number>;
+  /** BullMQ jobs added over the same span (NaN when Redis did not say). */
+  jobs: number;
+}
+
+/** Entries stored per BullMQ job added during `phase`: how many entries one job's cost is spread over. */
+export function entriesPerJob(phase: Phase): number {
+  return phase.jobs > 0 ? phase.report.storedRows / phase.jobs : Number.NaN;
 }
 
 /**
@@ -61,6 +68,8 @@ export async function runPhase(
     emulator: stack.emulator.pid,
     ...Object.fromEntries(stack.redisNodes.map((node, index) => [`redis-${index}`, node.pid])),
   });
+  // Read before the CPU snapshot (and after the last one): the bench's own reads are not the phase's.
+  const jobsBefore = await stack.jobsAdded().catch(() => Number.NaN);
   const cpuBefore = cpuSnapshot(pids());
   const machineBefore = machineCpuSeconds();
   const rss = new RssSampler(() => ({ server: stack.server.pid, worker: stack.worker.pid }));
@@ -100,6 +109,7 @@ export async function runPhase(
   const cpuAfter = cpuSnapshot(pids());
   const machine = machineCpuSeconds() - machineBefore;
   rss.stop();
+  const jobs = (await stack.jobsAdded().catch(() => Number.NaN)) - jobsBefore;
   const rssMb = {
     server: rss.peak('server').sampledMaxMb,
     worker: rss.peak('worker').sampledMaxMb,
@@ -116,9 +126,11 @@ export async function runPhase(
   const mine = rows.messages.filter((message) => message.startsWith(`${prefix}-`));
   const report = checkDelivery(load.acknowledged, mine);
   progress(
-    `${name}: sent ${load.sent}, acknowledged ${load.acknowledged.length}, refused ${load.refused}` +
+    `${name}: sent ${load.sent}${load.late > 0 ? ` (late ${load.late}, at most ${load.maxLateMs.toFixed(1)} ms)` : ''}` +
+      `${load.notSent > 0 ? `, not sent ${load.notSent}` : ''}, ` +
+      `acknowledged ${load.acknowledged.length}, refused ${load.refused}` +
       `${load.refusedSample.length > 0 ? ` (${load.refusedSample[0]})` : ''}, hung ${load.hung}, ` +
-      `stored ${report.storedRows}, lost ${report.lost.length}, duplicates ${report.duplicates}`,
+      `stored ${report.storedRows} in ${jobs} jobs, lost ${report.lost.length}, duplicates ${report.duplicates}`,
   );
-  return { name, load, rows, report, cpu, wallSeconds, rssMb };
+  return { name, load, rows, report, cpu, wallSeconds, rssMb, jobs };
 }

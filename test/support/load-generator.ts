@@ -1,63 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoadGeneratorOptions, LoadResult } from './load-generator-options.js';
 import { McpWsClient, readLogReply } from './mcp-ws-client.js';
+import { PoissonPacer } from './poisson-pacer.js';
 
-/** Options of {@link LoadGenerator}. */
-export interface LoadGeneratorOptions {
-  /** The server's WebSocket URL, e.g. `ws://127.0.0.1:9060/`. */
-  url: string;
-  /** Persistent sockets. @default 4 */
-  connections?: number;
-  /**
-   * Target `logger_log` calls per second over all sockets. `Infinity` runs a
-   * closed loop: every socket keeps `maxInFlight` calls outstanding.
-   */
-  rate: number;
-  /** How long calls are issued. */
-  durationMs: number;
-  /** Calls outstanding per socket at most; a pacing tick finding no room skips (`notSent`). @default 64 */
-  maxInFlight?: number;
-  /** A call unanswered this long counts as a hang. @default 5000 */
-  callTimeoutMs?: number;
-  /** Stop after this many calls, even before `durationMs`. @default Infinity */
-  maxCalls?: number;
-  /** Messages are `${prefix}-${n}`, n = 0, 1, … in sending order; make it unique per run. @default 'load' */
-  prefix?: string;
-  /** `component` of every entry. @default 'load-generator' */
-  component?: string;
-  /** Send `initialize` first on each new socket. @default true */
-  initialize?: boolean;
-  /** Wait between attempts to (re)open a socket. @default 100 */
-  reconnectDelayMs?: number;
-  /** Keep each acknowledged call's round trip and ack time (ms since epoch). @default false */
-  recordTimings?: boolean;
-}
-
-/** What a run did, call by call. */
-export interface LoadResult {
-  /** `logger_log` calls sent. */
-  sent: number;
-  /** Acknowledged (`queued: true`): message → job id. These must reach Dewey. */
-  acknowledged: Map<string, string>;
-  /** Calls answered with a tool error or JSON-RPC error, with the round trip in ms. */
-  refused: Array<{ message: string; reason: string; ms: number }>;
-  /** Calls answered `queued: false` (below the component's level). */
-  filtered: string[];
-  /** Calls whose socket closed before the reply: outcome unknown, may or may not be stored. */
-  unanswered: string[];
-  /** Calls with no reply within `callTimeoutMs`: hangs, which fail a test. */
-  hung: string[];
-  /** Pacing slots skipped because no socket was open with room (outage, backpressure). */
-  notSent: number;
-  /** Sockets opened (reconnections included) and attempts that failed. */
-  connects: number;
-  connectFailures: number;
-  /** Round trip of each acknowledged call in ms (when `recordTimings`). */
-  latenciesMs: number[];
-  /** Epoch ms at which each acknowledged message's ack arrived (when `recordTimings`). */
-  ackedAt: Map<string, number>;
-  /** From start until every call settled. */
-  elapsedMs: number;
-}
+export type { LoadGeneratorOptions, LoadResult } from './load-generator-options.js';
 
 interface Slot {
   client: McpWsClient | undefined;
@@ -65,8 +11,10 @@ interface Slot {
 }
 
 /**
- * Drives `logger_log` over persistent raw WebSockets at a target rate (or as
- * fast as allowed), with unique messages, and records each call's fate:
+ * Drives `logger_log` over persistent raw WebSockets at a target rate
+ * (paced by one tick, or like a fleet by a Poisson timer per socket: see
+ * `pacing`) or as fast as allowed, with unique messages, and records each
+ * call's fate:
  * acknowledged, refused, unanswered (socket lost), or hung. Sockets that close
  * are reopened until the run ends, so the load carries on across server
  * restarts. Bounded in time: issuing stops after `durationMs`, and every call
@@ -95,6 +43,7 @@ export class LoadGenerator {
       initialize: true,
       reconnectDelayMs: 100,
       recordTimings: false,
+      pacing: 'tick',
       ...options,
     };
     if (!(this.#o.rate > 0)) throw new RangeError('rate must be > 0');
@@ -111,6 +60,8 @@ export class LoadGenerator {
       unanswered: [],
       hung: [],
       notSent: 0,
+      late: 0,
+      maxLateMs: 0,
       connects: 0,
       connectFailures: 0,
       latenciesMs: [],
@@ -145,15 +96,21 @@ export class LoadGenerator {
     this.#started = performance.now();
     this.#deadline = this.#started + this.#o.durationMs;
     await Promise.all(this.#slots.map((slot) => this.#open(slot)));
-    const deadline = this.#deadline;
     const paced = Number.isFinite(this.#o.rate);
     const pacingStart = performance.now();
+    const poisson = paced && this.#o.pacing === 'poisson';
+    // A fleet's schedule runs its whole length however long its many sockets took to open.
+    if (poisson) this.#deadline = pacingStart + this.#o.durationMs;
+    const deadline = this.#deadline;
+    const pacers = poisson ? this.#startPacers(pacingStart) : [];
+    const ticking = paced && pacers.length === 0;
     while (this.#running && performance.now() < deadline && this.#issued < this.#o.maxCalls) {
-      if (paced) this.#pace(pacingStart);
-      else for (const slot of this.#slots) this.#fill(slot);
-      await sleep(paced ? 2 : 20);
+      if (ticking) this.#pace(pacingStart);
+      else if (!paced) for (const slot of this.#slots) this.#fill(slot);
+      await sleep(ticking ? 2 : 20);
     }
     this.#running = false;
+    for (const pacer of pacers) pacer.stop();
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
     await Promise.all(this.#slots.map((slot) => slot.client?.close()));
     this.#result.elapsedMs = performance.now() - this.#started;
@@ -181,6 +138,34 @@ export class LoadGenerator {
     }
   }
 
+  /** One {@link PoissonPacer} per socket, each at its share of the rate. */
+  #startPacers(from: number): PoissonPacer[] {
+    return this.#slots.map((slot) => {
+      const pacer = new PoissonPacer({
+        ratePerSecond: this.#o.rate / this.#slots.length,
+        until: this.#deadline,
+        send: (lateMs) => {
+          if (!this.#running || this.#issued >= this.#o.maxCalls) return undefined;
+          // One at a time: the pacer sends only once the previous call settled.
+          const call = this.#send(slot);
+          if (call && lateMs !== undefined) {
+            this.#result.late += 1;
+            this.#result.maxLateMs = Math.max(this.#result.maxLateMs, lateMs);
+          }
+          return call;
+        },
+        onSkipped: () => {
+          // Past `maxCalls` a due call is not wanted, so not missed either.
+          if (this.#issued >= this.#o.maxCalls) return;
+          this.#result.notSent += 1;
+          this.#issued += 1;
+        },
+      });
+      pacer.start(from);
+      return pacer;
+    });
+  }
+
   /** Closed loop: tops a socket up to `maxInFlight`. */
   #fill(slot: Slot): void {
     while (this.#running && this.#issued < this.#o.maxCalls && this.#send(slot)) {
@@ -188,9 +173,10 @@ export class LoadGenerator {
     }
   }
 
-  #send(slot: Slot): boolean {
+  /** Sends one call on `slot`'s socket if it is open with room; returns its settlement. */
+  #send(slot: Slot): Promise<void> | undefined {
     const client = slot.client;
-    if (!client?.open || client.inFlight >= this.#o.maxInFlight) return false;
+    if (!client?.open || client.inFlight >= this.#o.maxInFlight) return undefined;
     // Numbered by calls sent (skipped pacing slots take no number): `${prefix}-0` … `-${sent - 1}`.
     const message = `${this.#o.prefix}-${this.#result.sent}`;
     this.#issued += 1;
@@ -221,7 +207,7 @@ export class LoadGenerator {
         if (!Number.isFinite(this.#o.rate) && this.#running) this.#fill(slot);
       });
     this.#track(call);
-    return true;
+    return call;
   }
 
   #track(work: Promise<void>): void {
