@@ -41,14 +41,15 @@ export function errorText(result: unknown): string {
 /** The entries a job holds for delivery. */
 export async function entriesOfJob(queue: Queue, id: string): Promise<LogEntry[]> {
   const job = await queue.getJob(id);
-  return job ? (jobEntries(job) as LogEntry[]) : [];
+  return job ? (jobEntries(job, (await queue.getJobLogs(id)).logs) as LogEntry[]) : [];
 }
 
 /** Every entry waiting for delivery, oldest first, as the worker will take them. */
 export async function waitingEntries(queue: Queue): Promise<LogEntry[]> {
   // BullMQ lists the wait list newest first; `asc` turns it around.
   const jobs = await queue.getJobs(['waiting'], 0, -1, true);
-  return jobs.flatMap((job) => jobEntries(job) as LogEntry[]);
+  const appended = await Promise.all(jobs.map((job) => queue.getJobLogs(job.id as string)));
+  return jobs.flatMap((job, index) => jobEntries(job, appended[index]?.logs) as LogEntry[]);
 }
 
 /** One line a `recordingLogger` kept. */

@@ -44,13 +44,21 @@ export async function readWaitingJobs(redis: Redis, shard: QueueShard): Promise<
     ...(await redis.zrange(key(shard, 'delayed'), 0, -1)),
   ];
   const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.hmget(key(shard, id), 'name', 'data');
+  for (const id of ids) {
+    pipeline.hmget(key(shard, id), 'name', 'data');
+    // Entries appended while the job gathered them (append-to-job.lua).
+    pipeline.lrange(key(shard, `${id}:logs`), 0, -1);
+  }
   const replies = (await pipeline.exec()) ?? [];
   return ids.map((id, index) => {
-    const [name, data] = (replies[index]?.[1] ?? []) as [string | null, string | null];
+    const [name, data] = (replies[2 * index]?.[1] ?? []) as [string | null, string | null];
+    const appended = (replies[2 * index + 1]?.[1] ?? []) as string[];
     // A job of Godot 0.1 holds one entry as its whole data.
     const parsed = JSON.parse(data ?? '{}') as { entries?: LogEntry[] };
-    const entries = parsed.entries ?? [parsed as LogEntry];
+    const entries = [
+      ...(parsed.entries ?? [parsed as LogEntry]),
+      ...appended.flatMap((line) => JSON.parse(line) as LogEntry[]),
+    ];
     return { id, entries, kept: keptEntryCount(name ?? '') ?? entries.length };
   });
 }

@@ -54,8 +54,13 @@ describe('JobWriter, on a real Redis', () => {
     return { queue, writer, flush };
   }
 
-  const messages = (job: Job | undefined) =>
-    job ? (jobEntries(job) as LogEntry[]).map((entry) => entry.message) : [];
+  /** The messages a job will deliver: its data's entries, then those appended to its logs. */
+  const messages = async (queue: Queue, id: string | undefined) => {
+    const job = await queue.getJob(id as string);
+    if (!job) return [];
+    const { logs } = await queue.getJobLogs(id as string);
+    return (jobEntries(job, logs) as LogEntry[]).map((entry) => entry.message);
+  };
 
   it('gathers the entries of several flushes into one delayed job, accounted for in the bound', async () => {
     const { queue, flush } = open();
@@ -67,8 +72,15 @@ describe('JobWriter, on a real Redis', () => {
     const id = ids[0] as string;
     expect(await queue.getJobState(id)).toBe('delayed');
     const job = await queue.getJob(id);
-    expect(messages(job)).toEqual(['a', 'b', 'c', 'd', 'e']);
-    const bytes = (job?.data.entries ?? []).reduce(
+    expect(await messages(queue, id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // The first flush is the job's data; each later one a line of its logs.
+    expect(job?.data.entries.map((entry) => entry.message)).toEqual(['a', 'b']);
+    const { logs } = await queue.getJobLogs(id);
+    expect(logs.map((line) => (JSON.parse(line) as LogEntry[]).map((e) => e.message))).toEqual([
+      ['c'],
+      ['d', 'e'],
+    ]);
+    const bytes = (jobEntries(job as Job, logs) as LogEntry[]).reduce(
       (sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry)),
       0,
     );
@@ -88,8 +100,8 @@ describe('JobWriter, on a real Redis', () => {
     expect(ids[4]).toBe(ids[3]);
     await expect.poll(() => queue.getJobState(ids[0] as string)).toBe('waiting');
     expect(await queue.getJobState(ids[3] as string)).toBe('delayed');
-    expect(messages(await queue.getJob(ids[0] as string))).toEqual(['a', 'b', 'c']);
-    expect(messages(await queue.getJob(ids[3] as string))).toEqual(['d', 'e']);
+    expect(await messages(queue, ids[0])).toEqual(['a', 'b', 'c']);
+    expect(await messages(queue, ids[3])).toEqual(['d', 'e']);
   });
 
   it('one flush larger than a job: full jobs wait at once, the rest gathers', async () => {
@@ -107,8 +119,8 @@ describe('JobWriter, on a real Redis', () => {
     await (await queue.getJob(first as string))?.promote();
     const [second] = await flush('b');
     expect(second).not.toBe(first);
-    expect(messages(await queue.getJob(first as string))).toEqual(['a']);
-    expect(messages(await queue.getJob(second as string))).toEqual(['b']);
+    expect(await messages(queue, first)).toEqual(['a']);
+    expect(await messages(queue, second)).toEqual(['b']);
     expect((await redis.hgetall(boundAccountKey(queue))).entries).toBe('2');
   });
 
@@ -121,15 +133,15 @@ describe('JobWriter, on a real Redis', () => {
     expect(await bound.trim()).toBe(5);
     // a..d went whole; e..h was cut to its newest three.
     expect(await queue.getJob(ids[0] as string)).toBeUndefined();
-    expect(messages(await queue.getJob(ids[4] as string))).toEqual(['f', 'g', 'h']);
+    expect(await messages(queue, ids[4])).toEqual(['f', 'g', 'h']);
     // Now only delayed jobs: the gathering job is cut while it gathers.
     const { queue: q2, flush: flush2 } = open({ maxJobEntries: 10 });
     const bound2 = new QueueBound(redis, q2, 2);
     const [open2] = await flush2('a', 'b', 'c');
     expect(await bound2.trim()).toBe(1);
     await flush2('d');
-    expect(messages(await q2.getJob(open2 as string))).toEqual(['b', 'c', 'd']);
+    expect(await messages(q2, open2)).toEqual(['b', 'c', 'd']);
     expect(await bound2.trim()).toBe(1);
-    expect(messages(await q2.getJob(open2 as string))).toEqual(['c', 'd']);
+    expect(await messages(q2, open2)).toEqual(['c', 'd']);
   });
 });

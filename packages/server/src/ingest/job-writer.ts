@@ -131,7 +131,7 @@ export class JobWriter {
       bytes += one.item.bytes;
     }
     if (count === 0) return 0;
-    if (!(await this.appender.append(open.id, json, count, bytes))) {
+    if (!(await this.appender.append(open.id, `[${json}]`, count, bytes))) {
       this.open = undefined;
       return 0;
     }

@@ -35,16 +35,35 @@ export interface UnreadableJobData {
 }
 
 /**
- * The entries of a job still to deliver. Jobs written by Godot 0.1 held one
- * entry as their data; they are read as a job of one.
+ * The entries of a job still to deliver: its data's, then those appended to
+ * it while it gathered entries (`appended`, its logs list: one JSON array a
+ * flush, see append-to-job.lua), of which the name says how many of the
+ * newest are kept. Jobs written by Godot 0.1 held one entry as their data;
+ * they are read as a job of one. An appended line that is not a JSON array
+ * is read as one value, so that the worker dead-letters it, never drops it.
  */
-export function jobEntries(job: { name: string; data: unknown }): unknown[] {
+export function jobEntries(
+  job: { name: string; data: unknown },
+  appended: readonly string[] = [],
+): unknown[] {
   const data = job.data as Partial<LogJobData> | null;
   if (data === null || typeof data !== 'object' || !Array.isArray(data.entries)) return [job.data];
-  const kept = keptEntryCount(job.name) ?? data.entries.length;
-  return kept >= data.entries.length
-    ? data.entries
-    : data.entries.slice(data.entries.length - kept);
+  let entries: unknown[] = data.entries;
+  if (appended.length > 0) {
+    entries = [...entries];
+    for (const line of appended) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        value = line;
+      }
+      if (Array.isArray(value)) for (const entry of value) entries.push(entry);
+      else entries.push(value);
+    }
+  }
+  const kept = keptEntryCount(job.name) ?? entries.length;
+  return kept >= entries.length ? entries : entries.slice(entries.length - kept);
 }
 
 /**

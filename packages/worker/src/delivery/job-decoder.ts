@@ -35,12 +35,16 @@ export function decodeEntry(value: unknown): DecodedEntry {
  * data is never trusted: another version, a hand edit in the dashboard or a
  * Python Godot entry that could not be mapped may have put anything there.
  */
-export function decodeJob(job: { name: string; data: unknown; attemptsMade: number }): DecodedJob {
+export function decodeJob(
+  job: { name: string; data: unknown; attemptsMade: number },
+  /** The job's logs list: the entries appended while it gathered them (`jobEntries`). */
+  appended: readonly string[] = [],
+): DecodedJob {
   const failure = deadLetterFailure(job);
   if (failure !== undefined) return { kind: 'dead-letter', failure };
   const entries: LogEntry[] = [];
   const unreadable: UnreadableEntry[] = [];
-  for (const value of jobEntries(job)) {
+  for (const value of jobEntries(job, appended)) {
     const decoded = decodeEntry(value);
     if (decoded.readable) entries.push(decoded.entry);
     else unreadable.push(decoded);

@@ -156,7 +156,10 @@ export class LogWorker {
   /** BullMQ's processor: settles when the job's batch is settled. */
   private async process(job: Job<LogJobData>): Promise<void> {
     const { queue, metrics, logger } = this.options;
-    const decoded = decodeJob(job);
+    // The entries appended while the job gathered them (the server's job
+    // writer) are in its logs list: one LRANGE per job, i.e. per batch.
+    const { logs } = await queue.getJobLogs(job.id as string);
+    const decoded = decodeJob(job, logs);
     if (decoded.kind === 'dead-letter') throw new UnrecoverableError(decoded.failure);
     const { entries, unreadable } = decoded;
     const [first] = unreadable;
@@ -188,14 +191,16 @@ export class LogWorker {
     // no need to serialize them again to measure them.
     const bytes = parseLogJobName(job.name)?.bytes ?? Buffer.byteLength(JSON.stringify(entries));
     return new Promise<void>((resolve, reject) => {
-      // The batch's clock starts with the job's first entry, not when the
-      // worker took it: a job that gathered entries for BATCH_TIMEOUT_MS
-      // (the server's job writer) is a ready batch.
+      // A job that gathered entries for BATCH_TIMEOUT_MS (added with a
+      // delay by the server's job writer) has spent the batch's window: its
+      // clock starts with its first entry, so it leaves at once. Other jobs
+      // (a backlog, dead letters) start the clock when taken, so that a
+      // backlog still leaves in full batches.
       this.batcher.add(
         { jobId: job.id, entries, resolve, reject },
         bytes,
         entries.length,
-        job.timestamp,
+        (job.opts.delay ?? 0) > 0 ? job.timestamp : undefined,
       );
     });
   }

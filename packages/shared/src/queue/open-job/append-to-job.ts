@@ -16,6 +16,7 @@ type AppendCommand = (
   jobKey: string,
   delayedKey: string,
   accountKey: string,
+  logsKey: string,
   jobId: string,
   entriesJson: string,
   count: number,
@@ -25,8 +26,8 @@ type AppendCommand = (
 /**
  * Appends entries to a log job of `queue` that still waits out its delay
  * (docs/data-path.md#job): one Lua script (append-to-job.lua) that checks
- * the job is still delayed, extends its data and its name, and raises the
- * bound's account, atomically. So a job added with a delay of
+ * the job is still delayed, pushes the entries to the job's logs list,
+ * rewrites its name and raises the bound's account, atomically. So a job added with a delay of
  * `BATCH_TIMEOUT_MS` gathers the entries of many flushes, and becomes one
  * Dewey batch, while each flush still costs one cheap, durable Redis call.
  */
@@ -38,14 +39,14 @@ export class JobAppender {
     /** The queue whose jobs it extends. */
     readonly queue: Queue,
   ) {
-    redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: APPEND_SCRIPT });
+    redis.defineCommand(COMMAND, { numberOfKeys: 4, lua: APPEND_SCRIPT });
     // defineCommand adds a method that ioredis's types cannot know of.
     const commands = redis as unknown as Record<typeof COMMAND, AppendCommand>;
     this.command = commands[COMMAND].bind(redis);
   }
 
   /**
-   * Appends `entriesJson` (the entries' JSON, comma-separated, no brackets):
+   * Appends `entriesJson` (the entries as one JSON array):
    * `true` once Redis holds them; `false` when the job no longer waits out
    * its delay (a worker took it, or the bound dropped it), and nothing was
    * written.
@@ -55,6 +56,7 @@ export class JobAppender {
       this.queue.toKey(jobId),
       this.queue.toKey('delayed'),
       boundAccountKey(this.queue),
+      this.queue.toKey(`${jobId}:logs`),
       jobId,
       entriesJson,
       count,
