@@ -1,43 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import {
   boundAccountKey,
   JobAppender,
   jobEntries,
-  LOG_QUEUE_STREAMS,
   type LogEntry,
-  type LogJobData,
   QueueBound,
   silentLogger,
 } from '@godot/shared';
-import { RedisServer } from '@godot/testkit';
-import { type Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { privateQueues } from '../../../../test/support/private-queues.js';
 import { JobWriter } from './job-writer.js';
 import { shapeEntry } from './shape-entry.js';
 
 describe('JobWriter, on a real Redis', () => {
-  let server: RedisServer;
+  const queues = privateQueues('writer');
   let redis: Redis;
-  const queues: Queue[] = [];
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    await Promise.all(queues.map((queue) => queue.close()));
-    redis?.disconnect();
-    await server?.close();
+  beforeAll(() => {
+    redis = queues.redis();
   });
 
   /** A writer on a fresh queue; `gatherMs` long enough that no test sees a job come due. */
   function open(options: { maxJobEntries?: number; maxJobBytes?: number } = {}) {
-    const queue = new Queue<LogJobData>(`writer-${randomUUID()}`, {
-      connection: redis,
-      streams: LOG_QUEUE_STREAMS,
-    });
-    queues.push(queue);
+    const queue = queues.queue();
     const writer = new JobWriter({
       queue,
       appender: new JobAppender(redis, queue),

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { RedisServer } from '@godot/testkit';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { privateQueues, testEntry } from '../../../../../test/support/private-queues.js';
 import { boundAccountKey } from '../../redis/redis-keys.js';
 import { addLogJobs } from '../add-log-jobs.js';
 import type { LogEntry } from '../log-entry.js';
@@ -10,35 +9,16 @@ import { jobEntries, LOG_JOB_OPTIONS, type LogJobData } from '../log-job.js';
 import { logJobName, parseLogJobName } from './log-job-name.js';
 import { QueueBound } from './queue-bound.js';
 
-const entry = (message: string): LogEntry => ({
-  component: 'c',
-  level: 'INFO',
-  message,
-  trace_id: null,
-  data: null,
-  created_at: '2025-01-01T00:00:00.000Z',
-});
+const entry = (message: string) => testEntry(message);
 
 describe('QueueBound, the script against a real Redis', () => {
-  let server: RedisServer;
+  const queues = privateQueues('bound');
   let redis: Redis;
-  const queues: Queue[] = [];
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-  });
-  afterAll(async () => {
-    await Promise.all(queues.map((queue) => queue.close()));
-    redis?.disconnect();
-    await server?.close();
+  beforeAll(() => {
+    redis = queues.redis();
   });
 
-  function queue(): Queue<LogJobData> {
-    const q = new Queue<LogJobData>(`bound-${randomUUID()}`, { connection: redis });
-    queues.push(q);
-    return q;
-  }
+  const queue = () => queues.queue();
 
   /** Adds one job per group of messages, each entry counted as 100 bytes. */
   async function add(q: Queue, ...jobs: string[][]): Promise<string[]> {
