@@ -1,4 +1,4 @@
-import type { LogEntry } from '@godot/shared';
+import { addLogJobs, JobAppender, LOG_JOB_OPTIONS, type LogEntry } from '@godot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exited, startWorkerStack, type WorkerStack } from '../worker.fixture.js';
 
@@ -43,6 +43,38 @@ describe('LogWorker batching', () => {
       .toEqual({ completed: 0, failed: 0, active: 0, wait: 0 });
     // Delivered entries do not stay in Redis: the jobs are gone, data and all.
     expect(await jobKeysLeft(stack)).toBe(0);
+  });
+
+  it('delivers a job that gathered entries (its data, then its logs list) as one batch, and leaves none of its keys', async () => {
+    stack = await startWorkerStack();
+    const entry = (message: string): LogEntry => ({
+      component: 'gather',
+      level: 'INFO',
+      message,
+      trace_id: null,
+      data: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
+    // What the server's job writer does: a delayed job, then two appends.
+    const [id] = await addLogJobs(stack.queue, [{ entries: [entry('a')] }], {
+      ...LOG_JOB_OPTIONS,
+      delay: 300,
+    });
+    const appender = new JobAppender(stack.raw, stack.queue);
+    const json = (...messages: string[]) => JSON.stringify(messages.map(entry));
+    expect(await appender.append(id as string, json('b', 'c'), 2, 10)).toBe(true);
+    expect(await appender.append(id as string, json('d'), 1, 5)).toBe(true);
+    await stack.startWorker();
+    const rows = await stack.dewey.waitForRows(4);
+    expect(rows.map((row) => row.message).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(stack.dewey.calls.storeBatchSizes).toEqual([4]);
+    await expect
+      .poll(() => unfinished(stack))
+      .toEqual({ completed: 0, failed: 0, active: 0, wait: 0 });
+    expect(await stack.raw.keys(stack.queue.toKey(`${id}*`))).toEqual([]);
+    // Once a worker has the job, an append is refused: nothing is written.
+    expect(await appender.append(id as string, json('late'), 1, 5)).toBe(false);
+    expect(await stack.raw.keys(stack.queue.toKey(`${id}*`))).toEqual([]);
   });
 
   it('delivers one lone entry without any further entry arriving', async () => {
