@@ -162,13 +162,12 @@ describe('createGodotLogger against a real Godot', () => {
       component: 'bad-input',
       onRefused: (refusal) => refusals.push(refusal),
     });
-    const started = performance.now();
     log.log({ level: 'INFO', message: 'bad trace id', trace_id: 'not-a-uuid' });
     log.log({ level: 'INFO', message: 'component too long', component: 'c'.repeat(129) });
     log.log({ level: 'INFO', message: 'too large', data: { blob: 'x'.repeat(1_500_000) } });
     log.info('fine');
     expect(await log.flush(10_000)).toBe(true);
-    const elapsed = performance.now() - started;
+    // Each refused entry was sent once: no retry (the counts say so, not a clock).
     expect(log.stats()).toMatchObject({ sent: 4, acked: 1, refused: 3, retried: 0, dropped: 0 });
     expect(
       refusals.map(({ message, reasonCode, retryable }) => [message, reasonCode, retryable]),
@@ -178,8 +177,6 @@ describe('createGodotLogger against a real Godot', () => {
       ['too large', 'entry_too_large', false],
     ]);
     expect(refusals[0]?.reason).toContain('at trace_id');
-    // Five tries would have paused 100 + 200 + 400 + 800 ms between them.
-    expect(elapsed).toBeLessThan(1_500);
     await log.close();
   });
 
