@@ -5,6 +5,7 @@ import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GodotServer, startGodotServer } from './godot-server.js';
+import { TOOL_LIST } from './mcp/tool-catalog.js';
 import {
   connectClient,
   entriesOfJob,
@@ -14,7 +15,7 @@ import {
   startServerStack,
 } from './server.fixture.js';
 
-describe('the four tools over WebSocket and Streamable HTTP', () => {
+describe('the tools over WebSocket and Streamable HTTP', () => {
   let stack: ServerStack;
   let server: GodotServer;
   let client: Client;
@@ -29,13 +30,14 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
     await stack?.close();
   });
 
-  it('lists exactly the four tools, aliases hidden', async () => {
+  it('lists exactly the tools, aliases hidden', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'logger_clear',
       'logger_log',
       'logger_query',
       'logger_set_level',
+      'logger_tail',
     ]);
     const query = tools.find((tool) => tool.name === 'logger_query');
     expect(query?.outputSchema).toMatchObject({
@@ -93,7 +95,7 @@ describe('the four tools over WebSocket and Streamable HTTP', () => {
       new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.port}/mcp`)),
     );
     try {
-      expect((await http.listTools()).tools).toHaveLength(4);
+      expect((await http.listTools()).tools).toHaveLength(TOOL_LIST.tools.length);
       const reply = payload<{ id: string }>(
         await http.callTool({
           name: 'logger_log',

@@ -13,7 +13,10 @@ import {
   type LogJobData,
   QueueBound,
   queueShards,
+  RecentReader,
   type RedisConnection,
+  recentAccountKey,
+  recentWindowKey,
   shardShare,
 } from '@godot/shared';
 import { Queue } from 'bullmq';
@@ -23,9 +26,11 @@ import { Ingest } from './ingest/ingest.js';
 import { LevelStore } from './ingest/level-store.js';
 import { createGodotMcpServer } from './mcp/godot-mcp-server.js';
 import { HealthCheck } from './ops/health.js';
+import { registerRecentWindowView } from './ops/recent-window-view.js';
 import { createServerMetrics, type ServerMetrics } from './ops/server-metrics.js';
 import { addCounts, readShardCounts } from './ops/shard-counts.js';
 import { registerWorkerMetricsView } from './ops/worker-metrics-view.js';
+import { TailService } from './read/tail-service.js';
 import { WebSocketEndpoint } from './ws/websocket-endpoint.js';
 
 /** The configuration the server reads (a subset of `Config`). */
@@ -57,6 +62,9 @@ export type GodotServerConfig = Pick<
   | 'MAX_CONNECTIONS'
   | 'MAX_UNREAD_REPLY_BYTES'
   | 'ALLOWED_ORIGINS'
+  | 'RECENT_WINDOW'
+  | 'RECENT_MAX_BYTES'
+  | 'MAX_TAILS'
 >;
 
 /** A running server. */
@@ -137,11 +145,17 @@ export async function startGodotServer(
   // The bound is split evenly over the shards (docs/product.md#shards-and-redis-cluster).
   const maxEntries = shardShare(config.MAX_QUEUE_SIZE, queues.length);
   const maxBytes = shardShare(config.MAX_QUEUE_BYTES, queues.length);
+  // So is the recent window (docs/product.md#recent-window).
+  const recentBounds = {
+    windowMs: config.RECENT_WINDOW,
+    maxBytes:
+      config.RECENT_MAX_BYTES === 0 ? 0 : shardShare(config.RECENT_MAX_BYTES, queues.length),
+  };
   const ingest = new Ingest({
     shards: queues.map((queue) => ({
       queue,
       bound: new QueueBound(redis, queue, maxEntries, maxBytes),
-      appender: new JobAppender(redis, queue),
+      appender: new JobAppender(redis, queue, recentBounds),
     })),
     levels,
     connected: () => redis.status === 'ready',
@@ -161,9 +175,35 @@ export async function startGodotServer(
     .connect()
     .catch((error: Error) => logger.warn({ err: error.message }, 'dewey: not reachable yet'));
 
+  // Reads of the recent window get a connection of their own: a long scan
+  // must not hold up the writes that acknowledge entries.
+  const reader =
+    recentBounds.maxBytes > 0
+      ? duplicateConnection(redis, { enableOfflineQueue: false, autoResubscribe: false })
+      : undefined;
+  reader?.on('error', (error: Error) =>
+    logger.debug({ err: error.message }, 'redis: reader connection error'),
+  );
+  const recent = reader
+    ? new RecentReader(
+        reader,
+        queues.map((queue) => ({
+          stream: recentWindowKey(queue),
+          account: recentAccountKey(queue),
+        })),
+      )
+    : undefined;
+  await recent?.markStarted().catch((error: Error) => {
+    logger.warn({ err: error.message }, 'recent window: start not recorded');
+  });
+  const tails = recent
+    ? new TailService({ reader: recent, logger, maxWaiting: config.MAX_TAILS })
+    : undefined;
+
   const maxReplyBytes = config.MAX_REPLY_BYTES;
+  const toolDeps = { ingest, levels, dewey, metrics, logger, maxReplyBytes, recent, tails };
   const createMcpServer = (context?: { remoteAddress?: string }) =>
-    createGodotMcpServer({ ingest, levels, dewey, metrics, logger, maxReplyBytes }, context);
+    createGodotMcpServer(toolDeps, context);
   // Room for an entry of MAX_ENTRY_BYTES whose every character JSON escapes, plus framing.
   const maxFrameBytes = Math.max(DEFAULT_MAX_FRAME_BYTES, config.MAX_ENTRY_BYTES * 2 + 64 * 1024);
   const health = new HealthCheck({
@@ -172,7 +212,19 @@ export async function startGodotServer(
     queueName: config.QUEUE_NAME,
     deweyUp: () => dewey.isUp,
     lastOutOfMemory: () => ingest.lastOutOfMemory,
+    recent: recent && {
+      span: () => recent.span(),
+      settings: { windowMs: config.RECENT_WINDOW, maxBytes: config.RECENT_MAX_BYTES },
+    },
+    queueMaxBytes: config.MAX_QUEUE_BYTES,
   });
+  if (recent && tails) {
+    registerRecentWindowView({
+      registry: metrics.registry,
+      span: () => recent.span(),
+      tailsWaiting: () => tails.inFlight,
+    });
+  }
   const http = createHttpApp({
     createMcpServer,
     health: () => health.check(),
@@ -230,6 +282,7 @@ export async function startGodotServer(
         // Stop accepting connections, answer every call already taken (later
         // ones get a clear error), then close the connections.
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        tails?.close();
         await ingest.close();
         await websocket.close();
         await http.closeSessions();
@@ -238,6 +291,7 @@ export async function startGodotServer(
         await Promise.allSettled([dewey.close(), ...queues.map((queue) => queue.close())]);
         levels.close();
         subscriber.disconnect();
+        reader?.disconnect();
         redis.disconnect();
         logger.info({}, 'server stopped');
       })();

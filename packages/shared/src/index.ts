@@ -33,7 +33,7 @@ export {
   type StatsResult,
   type StoreResult,
 } from './dewey/dewey-types.js';
-export { addLogJobs } from './queue/add-log-jobs.js';
+export { addLogJobs, type RecentWrite } from './queue/add-log-jobs.js';
 export {
   keptEntryCount,
   type LogJobSize,
@@ -52,6 +52,24 @@ export {
 } from './queue/log-job.js';
 export { JobAppender } from './queue/open-job/append-to-job.js';
 export { type QueueShard, queueShards, shardShare } from './queue/queue-shards.js';
+export {
+  CursorError,
+  decodeCursor,
+  encodeCursor,
+  type RecentCursor,
+  type ShardPosition,
+} from './queue/recent/recent-cursor.js';
+export {
+  RecentReader,
+  type RecentReadOptions,
+  type RecentReadResult,
+  type RecentSpan,
+} from './queue/recent/recent-reader.js';
+export {
+  acceptedMicros,
+  type RecentBounds,
+  type RecentKeys,
+} from './queue/recent/recent-window.js';
 export { replaceNulInJson, type SanitizedJson } from './queue/sanitize.js';
 export { normalizeUuid } from './queue/uuid.js';
 export { promoteJob } from './redis/library-internals.js';
@@ -71,6 +89,8 @@ export {
   clusterShardPrefix,
   mcpSessionsKey,
   REDIS_KEYS,
+  recentAccountKey,
+  recentWindowKey,
   workerHeartbeatKey,
   workerMetricsKey,
 } from './redis/redis-keys.js';
@@ -107,6 +127,7 @@ export {
   type WebSocketServerTransportOptions,
 } from './transport/websocket-server-transport-options.js';
 export { type BackoffOptions, backoffDelay } from './util/backoff.js';
+export { parseDuration } from './util/duration.js';
 export { GodotError } from './util/godot-error.js';
 export { type Logger, silentLogger } from './util/logger.js';
 export { isSensitiveParam, redactUrl } from './util/redact-url.js';

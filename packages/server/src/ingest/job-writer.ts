@@ -1,4 +1,5 @@
 import {
+  acceptedMicros,
   addLogJobs,
   type JobAppender,
   LOG_JOB_OPTIONS,
@@ -93,11 +94,23 @@ export class JobWriter {
     const opts: JobsOptions[] = jobs.map((_, index) =>
       index === last && gathers ? { ...LOG_JOB_OPTIONS, delay: this.gatherMs } : LOG_JOB_OPTIONS,
     );
+    // The same entries join the shard's recent window, as one record, in the same MULTI.
+    const rest = staged.slice(appended);
+    const recent = {
+      record: {
+        entriesJson: `[${rest.map((one) => one.item.json).join(',')}]`,
+        count: rest.length,
+        bytes: sizes.reduce((sum, size) => sum + size, 0),
+        acceptedUs: acceptedMicros(),
+      },
+      bounds: this.appender.recent,
+    };
     const added = await addLogJobs(
       this.queue,
       jobs.map((job) => ({ entries: job.map((one) => one.item.entry) })),
       opts,
       sizes,
+      this.appender.recent.maxBytes > 0 ? recent : undefined,
     );
     jobs.forEach((job, index) => {
       for (let i = 0; i < job.length; i++) ids.push(added[index] ?? '');

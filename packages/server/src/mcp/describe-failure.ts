@@ -1,6 +1,7 @@
 import { DeweyProtocolError, DeweyRejectedError, DeweyUnavailableError } from '@godot/shared';
 import { EntryRefusedError, QueueUnavailableError } from '../ingest/ingest-errors.js';
 import { DeweyCannotClearError } from '../query/dewey-time-bug.js';
+import { ReadInputError, RecentWindowOffError, TailsBusyError } from '../read/read-errors.js';
 import type { ToolErrorReason } from './tool-result.js';
 
 /** What a tool's throw becomes: the reply's text and reason, and the label it is counted under. */
@@ -23,6 +24,15 @@ export function describeFailure(tool: string, error: unknown): ToolFailure {
   }
   if (error instanceof QueueUnavailableError) {
     return { text: error.message, reason: 'queue_unavailable', metric: 'redis' };
+  }
+  if (error instanceof ReadInputError) {
+    return { text: error.message, reason: 'invalid_input', metric: 'invalid_input' };
+  }
+  if (error instanceof TailsBusyError) {
+    return { text: error.message, reason: 'tails_busy', metric: 'tails_busy' };
+  }
+  if (error instanceof RecentWindowOffError) {
+    return { text: error.message, reason: 'recent_window_off', metric: 'recent_window_off' };
   }
   if (error instanceof DeweyCannotClearError) {
     return { text: error.message, reason: 'dewey_time_bug', metric: 'dewey_rejected' };

@@ -12,6 +12,7 @@ import {
   type ServerStack,
   startServerStack,
 } from '../server.fixture.js';
+import { TOOL_LIST } from './tool-catalog.js';
 
 const valid = { component: 'c', level: 'INFO', message: 'm' };
 
@@ -209,7 +210,7 @@ describe('logger_query and logger_clear through Dewey', () => {
     const { logs: rows } = payload<{ logs: { message: string; data: unknown }[] }>(result);
     expect(rows.map((row) => row.message)).toEqual(['connection failed']);
     expect(rows[0]?.data).toEqual({ attempt: 3 });
-    expect(result.structuredContent).toEqual({ logs: rows });
+    expect(result.structuredContent).toEqual({ logs: rows, source: 'dewey' });
     expect(textOf(result)).toBe(JSON.stringify(result.structuredContent));
     const all = await client.callTool({ name: 'godot_logger_query', arguments: { limit: 10 } });
     expect(payload<{ logs: unknown[] }>(all).logs).toHaveLength(3);
@@ -462,7 +463,7 @@ describe('tool errors say why, in a form the SDK Client accepts', () => {
       const client = await connect();
       try {
         // Listing first makes the SDK Client check every result against its output schema.
-        expect((await client.listTools()).tools).toHaveLength(4);
+        expect((await client.listTools()).tools).toHaveLength(TOOL_LIST.tools.length);
         const bad = await client.callTool({
           name: 'logger_log',
           arguments: { ...valid, trace_id: 'req-42' },

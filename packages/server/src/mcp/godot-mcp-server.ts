@@ -31,7 +31,7 @@ class MethodNotFoundError extends Error {
 }
 
 /**
- * A new MCP server (the SDK's low-level `Server`) serving the four tools.
+ * A new MCP server (the SDK's low-level `Server`) serving the tools (tool-catalog.ts).
  * Call once per WebSocket connection and per HTTP session: one instance
  * cannot serve two transports, and sharing one leaks responses across
  * clients (GHSA-345p-7cg4-v4c7). Everything else is built once per process

@@ -18,9 +18,10 @@ import { clearInputShape, clearOutputSchema } from './tools/logger-clear.js';
 import { logInputShape, logOutputSchema } from './tools/logger-log.js';
 import { queryInputShape } from './tools/logger-query.js';
 import { setLevelInputShape, setLevelOutputSchema } from './tools/logger-set-level.js';
+import { tailInputSchema, tailOutputSchema } from './tools/logger-tail.js';
 
 /**
- * The four tools registered on an `McpServer`, as Godot served them before
+ * The tools registered on an `McpServer`, as Godot served them before
  * it built its tool list once per process: the reference for what clients
  * see. Handlers are never reached by the calls below.
  */
@@ -35,6 +36,7 @@ function referenceServer(): McpServer {
   const shapes: Record<string, [z.ZodRawShape, z.ZodRawShape?]> = {
     logger_log: [logInputShape, logOutputSchema.shape],
     logger_query: [queryInputShape, queryOutputSchema.shape],
+    logger_tail: [tailInputSchema.shape, tailOutputSchema.shape],
     logger_clear: [clearInputShape, clearOutputSchema.shape],
     logger_set_level: [setLevelInputShape, setLevelOutputSchema.shape],
   };
@@ -157,7 +159,7 @@ describe('the tool catalog', () => {
         expect(level.enum, tool.name).toEqual(levels);
       }
     }
-    expect(levelFields).toBe(4);
+    expect(levelFields).toBe(5);
   });
 
   it('keeps the tools/list reply under 8 KiB', async () => {

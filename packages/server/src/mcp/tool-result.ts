@@ -18,6 +18,10 @@ export type ToolErrorReason =
   | 'queue_unavailable'
   /** Dewey could not be reached or did not answer in time. */
   | 'dewey_unavailable'
+  /** This server already has MAX_TAILS `logger_tail` calls waiting. */
+  | 'tails_busy'
+  /** The recent window is off (RECENT_MAX_BYTES=0). */
+  | 'recent_window_off'
   /** Dewey answered this call with an error. */
   | 'dewey_rejected'
   /**
@@ -47,6 +51,8 @@ const RETRYABLE: Readonly<Record<ToolErrorReason, boolean>> = {
   entry_unserializable: false,
   queue_unavailable: true,
   dewey_unavailable: true,
+  tails_busy: true,
+  recent_window_off: false,
   dewey_rejected: false,
   dewey_time_bug: false,
   dewey_bad_reply: false,
@@ -71,7 +77,7 @@ export interface ToolErrorMeta {
 
 /**
  * A successful tool result: the payload as `structuredContent`, and its text
- * is exactly that object serialized (docs/product.md, "The four tools").
+ * is exactly that object serialized (docs/product.md, "The tools").
  */
 export function okResult(payload: Record<string, unknown>): CallToolResult {
   return {

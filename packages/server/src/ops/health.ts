@@ -1,11 +1,17 @@
 import {
   masters,
+  type RecentSpan,
   type RedisConnection,
   withDefaults,
   withTimeout,
   workerHeartbeatKey,
 } from '@godot/shared';
 import type { Queue } from 'bullmq';
+import {
+  type RecentWindowReport,
+  type RecentWindowSettings,
+  recentWindowReport,
+} from './recent-window-view.js';
 import { addCounts, type JobCounts, readShardCounts } from './shard-counts.js';
 
 const STATES = ['waiting', 'paused', 'active', 'delayed', 'failed'] as const;
@@ -27,6 +33,10 @@ export interface HealthReport {
   /** Summed over the shards; `shards` lists each when there are several. */
   queue?: QueueCounts & { shards?: Array<QueueCounts & { shard: number }> };
   worker: { heartbeat_age_ms: number | null; workers: number };
+  /** The recent window, when it is on (docs/product.md#recent-window). */
+  recent?: RecentWindowReport;
+  /** Configuration that cannot work as intended; the status is unchanged. */
+  warnings?: string[];
 }
 
 /** Options of `HealthCheck`. */
@@ -43,6 +53,13 @@ export interface HealthCheckOptions {
    * @default () => undefined
    */
   lastOutOfMemory?: () => number | undefined;
+  /** The recent window's span and bounds, when it is on. @default undefined (off) */
+  recent?: { span: () => Promise<RecentSpan>; settings: RecentWindowSettings };
+  /**
+   * MAX_QUEUE_BYTES: with the window's bytes, what Redis's maxmemory must
+   * hold with room to spare, or `/health` warns. @default 0 (not checked)
+   */
+  queueMaxBytes?: number;
   /** A refusal older than this no longer makes the queue count as full. @default 10000 */
   outOfMemoryWindowMs?: number;
   /** A worker whose heartbeat is older than this counts as gone. @default 30000 */
@@ -61,6 +78,8 @@ type Reading =
       newestBeat: number | null;
       workers: number;
       memory: { used: number; max: number; nodes: number };
+      /** The recent window's span; absent when it is off or could not be read. */
+      recent?: RecentSpan;
     }
   | { ok: false; error: string };
 
@@ -78,7 +97,8 @@ type Reading =
  * without serving a reading taken before the outage.
  */
 export class HealthCheck {
-  private readonly options: Required<HealthCheckOptions>;
+  private readonly options: Required<Omit<HealthCheckOptions, 'recent'>> &
+    Pick<HealthCheckOptions, 'recent'>;
   private readonly heartbeatKey: string;
   private cached: { startedAt: number; reading: Promise<Reading> } | undefined;
 
@@ -90,6 +110,7 @@ export class HealthCheck {
         timeoutMs: 1000,
         lastOutOfMemory: () => undefined,
         outOfMemoryWindowMs: 10_000,
+        queueMaxBytes: 0,
       },
       options,
     );
@@ -132,6 +153,11 @@ export class HealthCheck {
       (memory.max > 0 && memory.used >= memory.max) ||
       (refusedAt !== undefined && Date.now() - refusedAt < this.options.outOfMemoryWindowMs);
     const healthy = workerOk && !full;
+    const recent =
+      this.options.recent && reading.recent
+        ? recentWindowReport(reading.recent, this.options.recent.settings)
+        : undefined;
+    const warnings = memoryWarnings(memory.max, this.options.queueMaxBytes, this.options.recent);
     return {
       code: healthy ? 200 : 503,
       report: {
@@ -149,6 +175,8 @@ export class HealthCheck {
             ? { ...queue, shards: shards.map((counts, shard) => ({ shard, ...counts })) }
             : queue,
         worker: { heartbeat_age_ms: age, workers },
+        ...(recent ? { recent } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
       },
     };
   }
@@ -170,7 +198,7 @@ export class HealthCheck {
     const { redis, queues, heartbeatMaxAgeMs, timeoutMs } = this.options;
     const cutoff = Date.now() - heartbeatMaxAgeMs;
     try {
-      const [shards, beats, memory] = await withTimeout(
+      const [shards, beats, memory, recent] = await withTimeout(
         Promise.all([
           readShardCounts(queues, STATES),
           redis
@@ -179,6 +207,8 @@ export class HealthCheck {
             .zcount(this.heartbeatKey, cutoff, '+inf')
             .exec(),
           readMemory(redis),
+          // The window is reported when it can be read; it never makes the check fail.
+          this.options.recent?.span().catch(() => undefined),
         ]),
         timeoutMs,
       );
@@ -196,6 +226,7 @@ export class HealthCheck {
         newestBeat,
         workers: Number(live ?? 0),
         memory,
+        ...(recent ? { recent } : {}),
       };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
@@ -222,4 +253,29 @@ async function readMemory(
     if (ratio > fullest.ratio) fullest = { used, max, ratio };
   }
   return { used: fullest.used, max: fullest.max, nodes: nodes.length };
+}
+
+/**
+ * How much more memory than the bytes it is asked to hold Redis needs:
+ * BullMQ's job hashes and lists, the stream's records, failed jobs and the
+ * AOF rewrite buffer (deploy/redis.conf).
+ */
+const MEMORY_HEADROOM = 1.5;
+
+/**
+ * A warning when maxmemory cannot hold the queue bound and the recent window
+ * together with room to spare: Redis would then refuse entries before
+ * Godot's own bounds drop the oldest.
+ */
+function memoryWarnings(
+  maxmemory: number,
+  queueMaxBytes: number,
+  recent: HealthCheckOptions['recent'],
+): string[] {
+  const windowBytes = recent?.settings.maxBytes ?? 0;
+  const needed = Math.ceil((queueMaxBytes + windowBytes) * MEMORY_HEADROOM);
+  if (maxmemory <= 0 || queueMaxBytes <= 0 || maxmemory >= needed) return [];
+  return [
+    `Redis maxmemory (${maxmemory} bytes) is below ${MEMORY_HEADROOM}× MAX_QUEUE_BYTES + RECENT_MAX_BYTES (${needed} bytes): Redis may refuse entries before Godot's bounds drop the oldest; raise maxmemory or lower them`,
+  ];
 }

@@ -1,10 +1,25 @@
-import { type LogRow, logRowSchema } from '@godot/shared';
+import { logRowSchema } from '@godot/shared';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
+/**
+ * A row as the read tools return it: Dewey's row, or an entry of the recent
+ * window, which has no Dewey `id` yet.
+ */
+export const readRowSchema = logRowSchema.extend({ id: logRowSchema.shape.id.optional() });
+export type ReadRow = z.infer<typeof readRowSchema>;
+
 /** `logger_query`'s structured result (docs/product.md#logger_query). */
 export const queryOutputSchema = z.object({
-  logs: z.array(logRowSchema),
+  logs: z.array(readRowSchema),
+  source: z
+    .enum(['recent', 'dewey'])
+    .optional()
+    .describe("recent: read from Godot's recent window, complete; dewey: from Dewey"),
+  next_cursor: z
+    .string()
+    .optional()
+    .describe('More rows match: pass it as cursor, with the same filters, for the next page'),
   truncated: z
     .boolean()
     .optional()
@@ -28,6 +43,8 @@ export const queryOutputSchema = z.object({
 export interface QueryMarks {
   time_filter?: 'godot';
   complete?: false;
+  source?: 'recent' | 'dewey';
+  next_cursor?: string;
 }
 
 /** What replaces a row's `data` that did not fit: the size of its JSON, in UTF-8 bytes. */
@@ -55,11 +72,14 @@ const ENVELOPE_BYTES = 1024;
  * (docs/product.md#common-input-rules).
  */
 export function queryResult(
-  logs: readonly LogRow[],
+  logs: readonly ReadRow[],
   maxReplyBytes: number,
   marks: QueryMarks = {},
 ): CallToolResult {
-  const budget = maxReplyBytes - ENVELOPE_BYTES - SKELETON_BYTES;
+  // The cursor's size varies with the shards: it is counted as it is, twice
+  // (in structuredContent and, escaped, in the text).
+  const cursorBytes = marks.next_cursor === undefined ? 0 : 2 * (marks.next_cursor.length + 20);
+  const budget = maxReplyBytes - ENVELOPE_BYTES - SKELETON_BYTES - cursorBytes;
   // Measured row by row, and the JSON kept only while it fits: a reply over
   // the cap is never built whole.
   const rows: Sized[] = [];
@@ -128,6 +148,7 @@ const SKELETON_BYTES = (() => {
     omitted_rows: Number.MAX_SAFE_INTEGER,
     time_filter: 'godot',
     complete: false,
+    source: 'recent',
   };
   return Buffer.byteLength(
     JSON.stringify({
@@ -139,7 +160,7 @@ const SKELETON_BYTES = (() => {
 
 /** A row, the UTF-8 size of its JSON, and its cost in the reply. */
 interface Sized {
-  row: LogRow;
+  row: ReadRow;
   bytes: number;
   cost: number;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LEVELS, type Level, parseLevel } from '../queue/levels.js';
+import { parseDuration } from '../util/duration.js';
 import { GodotError } from '../util/godot-error.js';
 
 /** The local code of a `ConfigError`. */
@@ -22,6 +23,23 @@ const int = (min: number, max: number, fallback: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` })
     .default(fallback);
+
+/** A duration such as `15m` (parseDuration), read as milliseconds. */
+const duration = (minMs: number, maxMs: number, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < minMs || ms > maxMs) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be a duration from ${minMs / 1000}s to ${maxMs / 3_600_000}h, such as 15m, 900s or 1h`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
 
 const url = (protocols: string[], fallback: string) =>
   z
@@ -113,6 +131,10 @@ const configSchema = z.object({
   /** Serialized bytes of the entries waiting; the oldest are dropped beyond it. */
   MAX_QUEUE_BYTES: int(1024 * 1024, 64 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
   MAX_ENTRY_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+  /** How far back the recent window reaches (docs/product.md#recent-window), in ms once read. */
+  RECENT_WINDOW: duration(1000, 24 * 3_600_000, '15m'),
+  /** Most serialized bytes the recent window holds, over every shard; 0 turns it off. */
+  RECENT_MAX_BYTES: int(0, 64 * 1024 * 1024 * 1024, 256 * 1024 * 1024),
   BATCH_MAX_BYTES: int(1024, 256 * 1024 * 1024, 8 * 1024 * 1024),
   DEWEY_TIMEOUT_MS: int(100, 600_000, 10_000),
   RETRY_INITIAL_DELAY_MS: int(1, 3_600_000, 1000),
@@ -140,6 +162,8 @@ const configSchema = z.object({
   MAX_HTTP_SESSIONS: int(1, 1_000_000, 1000),
   /** Requests one connection, or one /mcp session on one server, may have unanswered at once. */
   MAX_CALLS_IN_FLIGHT: int(1, 1_000_000, 1000),
+  /** `logger_tail` calls that may wait at once on one server; more get a retryable error. */
+  MAX_TAILS: int(1, 10_000, 64),
   /** Reply bytes a WebSocket client may leave unread before it gets backpressure, then is closed. */
   MAX_UNREAD_REPLY_BYTES: int(64 * 1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
   /** Largest logger_query reply; beyond it the rows' data is truncated, with a marker. */

@@ -88,3 +88,22 @@ export function workerHeartbeatKey(queueName: string): string {
 export function workerMetricsKey(queueName: string, workerId: string): string {
   return `godot:{${queueName}}:metrics:${workerId}`;
 }
+
+/**
+ * The recent window of a queue shard (docs/data-path.md#recent-window): a
+ * Redis Stream with one record per flush, under the queue's prefix so that
+ * on a cluster it shares the shard's slot and the script that appends to a
+ * job also writes it.
+ */
+export function recentWindowKey(queue: { toKey(suffix: string): string }): string {
+  return queue.toKey('godot-recent');
+}
+
+/**
+ * The recent window's account, beside it: `seq` counts the entries ever
+ * added (each record holds the seq of its first entry, so a reader knows
+ * exactly how many it missed), `bytes` the serialized bytes held now.
+ */
+export function recentAccountKey(queue: { toKey(suffix: string): string }): string {
+  return queue.toKey('godot-recent-account');
+}

@@ -1,12 +1,13 @@
-import type { DeweyClient, Logger } from '@godot/shared';
+import type { DeweyClient, Logger, RecentReader } from '@godot/shared';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Ingest } from '../../ingest/ingest.js';
 import type { LevelStore } from '../../ingest/level-store.js';
 import type { ServerMetrics } from '../../ops/server-metrics.js';
+import type { TailService } from '../../read/tail-service.js';
 import { advertisedSchema, type JsonSchema } from '../advertised-schema.js';
 
-/** What the four tools need; shared by every connection. */
+/** What the tools need; shared by every connection. */
 export interface GodotToolDeps {
   ingest: Ingest;
   levels: LevelStore;
@@ -15,6 +16,10 @@ export interface GodotToolDeps {
   logger: Logger;
   /** Largest `logger_query` reply in bytes (`MAX_REPLY_BYTES`); beyond it rows are cut, with markers. */
   maxReplyBytes: number;
+  /** The recent window (docs/product.md#recent-window); absent when it is off. */
+  recent?: RecentReader;
+  /** The long polls of `logger_tail`; absent when the window is off. */
+  tails?: TailService;
 }
 
 /** One tool: what `tools/list` shows, how its input is checked, what it does. */

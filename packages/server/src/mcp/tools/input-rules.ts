@@ -2,7 +2,7 @@ import { LEVELS, type Level, normalizeUuid, parseLevel } from '@godot/shared';
 import { z } from 'zod';
 
 /**
- * The zod rules the tools' inputs share (docs/product.md, "The four tools").
+ * The zod rules the tools' inputs share (docs/product.md, "The tools").
  * Optional fields accept `null` because today's clients send `"trace_id": null`.
  * Every rule carries a message, and the dispatcher appends the field path, so
  * a bad call reads like "must be a UUID (dashed or 32 hex digits) at trace_id".

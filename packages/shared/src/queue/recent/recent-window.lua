@@ -1,0 +1,48 @@
+-- The recent window's write (recent-window.ts, docs/data-path.md#recent-window):
+-- one stream record per flush and shard, then the oldest records trimmed
+-- while the shard's window is over its bytes or its age. This file holds
+-- only the function: recent-window.ts makes it a script of its own, and
+-- append-to-job.lua's callers prepend it, so that an append and its window
+-- record are one atomic step.
+--
+-- stream: the shard's window (a Redis Stream); a record's fields are, in
+-- order: s (the seq of its first entry), n (its entries), b (their bytes),
+-- t (when the server accepted them, in µs: orders records across shards),
+-- e (the entries, one JSON array). account: its hash, with `seq` (entries
+-- ever added), `bytes` (bytes held now), `started` (ms: when the window
+-- began to record; a reader may set it first) and `trimmed` (ms of the
+-- newest record trimmed): the window holds every entry accepted since the
+-- later of the two. entries, count, bytes: the flush's; accepted_us: t.
+-- window_ms, max_bytes: the shard's bounds; max_bytes 0 turns it off.
+local function recent_add(stream, account, entries, count, bytes, accepted_us, window_ms, max_bytes)
+  if max_bytes <= 0 then return 0 end
+  local now = redis.call('TIME')
+  local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  redis.call('HSETNX', account, 'started', now_ms)
+  local first = redis.call('HINCRBY', account, 'seq', count) - count + 1
+  local added = redis.call('XADD', stream, '*', 's', first, 'n', count, 'b', bytes, 't', accepted_us, 'e', entries)
+  local held = redis.call('HINCRBY', account, 'bytes', bytes)
+  local cutoff = now_ms - window_ms
+  -- Each record is looked at alone (COUNT 1): in the steady state a flush
+  -- trims about one record, and XRANGE copies what it returns. At most 64
+  -- per call, so a lowered bound is met over the next flushes rather than
+  -- in one long script. The record just added always stays.
+  local freed = 0
+  local last = nil
+  for _ = 1, 64 do
+    local oldest = redis.call('XRANGE', stream, last and ('(' .. last) or '-', '+', 'COUNT', 1)[1]
+    if not oldest or oldest[1] == added then break end
+    local ms = tonumber(string.match(oldest[1], '^(%d+)'))
+    if held - freed <= max_bytes and ms >= cutoff then break end
+    -- Fields come in the order XADD wrote them: s, n, b, t, e.
+    freed = freed + tonumber(oldest[2][6])
+    last = oldest[1]
+  end
+  if not last then return 1 end
+  -- MINID keeps ids at or above it: the id right after the last one to go.
+  local ms, seq = string.match(last, '^(%d+)-(%d+)$')
+  redis.call('XTRIM', stream, 'MINID', ms .. '-' .. (tonumber(seq) + 1))
+  redis.call('HINCRBY', account, 'bytes', -freed)
+  redis.call('HSET', account, 'trimmed', ms)
+  return 1
+end
