@@ -180,6 +180,73 @@ describe('createGodotLogger against a real Godot', () => {
     await log.close();
   });
 
+  it('logs MCP exchanges as requests and responses that carry method and id', async () => {
+    const log = createGodotLogger({ url: stack.url, component: 'exchange' });
+    const traceId = '5d1f0c2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f';
+    const traced = log.withTrace(traceId);
+    traced.exchange({ method: 'tools/call', id: 1, data: { tool: 'forecast' } }).ok();
+    traced
+      .exchange({ method: 'tools/call', id: 2 })
+      .error(Object.assign(new Error('geocoder timed out'), { code: -32001 }));
+    traced.exchange({ method: 'resources/read', id: 'r-3' }).ok({ bytes: 512 });
+    traced.exchange({ method: 'ping', id: 4 });
+    expect(await log.flush(10_000)).toBe(true);
+    expect(log.stats()).toMatchObject({ acked: 7, refused: 0, dropped: 0 });
+    const rows = () => stack.dewey.stored().filter((row) => row.component === 'exchange');
+    await expect.poll(() => rows().length, { timeout: 10_000 }).toBe(7);
+    const stored = rows().map(({ level, message, trace_id, data }) => ({
+      level,
+      message,
+      trace_id,
+      // Dewey stores data as a JSON string; duration_ms varies, so only its presence is checked.
+      data: (({ duration_ms, ...rest }) => ({ ...rest, timed: typeof duration_ms === 'number' }))(
+        (typeof data === 'string' ? JSON.parse(data) : data) as Record<string, unknown>,
+      ),
+    }));
+    const withTrace = (level: string, message: string, data: Record<string, unknown>) => ({
+      level,
+      message,
+      trace_id: traceId,
+      data,
+    });
+    expect(stored).toEqual(
+      expect.arrayContaining([
+        withTrace('INFO', 'MCP request tools/call', {
+          tool: 'forecast',
+          method: 'tools/call',
+          id: 1,
+          timed: false,
+        }),
+        withTrace('INFO', 'MCP response tools/call: ok', {
+          method: 'tools/call',
+          id: 1,
+          result: true,
+          timed: true,
+        }),
+        withTrace('INFO', 'MCP request tools/call', { method: 'tools/call', id: 2, timed: false }),
+        withTrace('WARN', 'MCP response tools/call: error', {
+          method: 'tools/call',
+          id: 2,
+          error: { code: -32001, message: 'geocoder timed out' },
+          timed: true,
+        }),
+        withTrace('INFO', 'MCP request resources/read', {
+          method: 'resources/read',
+          id: 'r-3',
+          timed: false,
+        }),
+        withTrace('INFO', 'MCP response resources/read: ok', {
+          method: 'resources/read',
+          id: 'r-3',
+          result: { bytes: 512 },
+          timed: true,
+        }),
+        withTrace('INFO', 'MCP request ping', { method: 'ping', id: 4, timed: false }),
+      ]),
+    );
+    await log.close();
+  });
+
   it('buffers through a server restart on the same port, then delivers all; no call blocks > 1 ms', async () => {
     const log = createGodotLogger({
       url: stack.url,

@@ -1,4 +1,5 @@
 import type { LogEntry } from './entry-buffer.js';
+import { type McpExchange, type McpExchangeInput, NO_EXCHANGE, startExchange } from './exchange.js';
 import {
   type GodotLoggerOptions,
   loggingEnabled,
@@ -90,6 +91,28 @@ export class GodotLogger {
     } catch {
       // Never into the caller (e.g. a getter in `data` that throws).
       pipeline.countDropped();
+    }
+  }
+
+  /**
+   * Logs an MCP request now and returns the means to log its response, in
+   * the form Godot pairs into exchanges in a trace's timeline
+   * (`logger_trace`): request `data` `{...data, method, id}`, response
+   * `data` `{method, id, result | error, duration_ms}`.
+   *
+   *     const call = log.withTrace(traceId).exchange({ method: 'tools/call', id: 7 });
+   *     try { call.ok(summarise(await handle(request))); } catch (error) { call.error(error); }
+   */
+  exchange(input: McpExchangeInput): McpExchange {
+    const core = this.core;
+    if (core === null) return NO_EXCHANGE;
+    const dropped = () => core.pipeline.countDropped();
+    try {
+      return startExchange((entry) => this.log(entry), dropped, input);
+    } catch {
+      // Never into the caller (e.g. a getter in `data` that throws).
+      dropped();
+      return NO_EXCHANGE;
     }
   }
 

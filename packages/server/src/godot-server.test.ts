@@ -37,7 +37,9 @@ describe('the tools over WebSocket and Streamable HTTP', () => {
       'logger_log',
       'logger_query',
       'logger_set_level',
+      'logger_summary',
       'logger_tail',
+      'logger_trace',
     ]);
     const query = tools.find((tool) => tool.name === 'logger_query');
     expect(query?.outputSchema).toMatchObject({

@@ -193,6 +193,7 @@ export async function startGodotServer(
         })),
       )
     : undefined;
+  if (reader && redis.status === 'ready') await waitForRedis(reader, logger, 2000);
   await recent?.markStarted().catch((error: Error) => {
     logger.warn({ err: error.message }, 'recent window: start not recorded');
   });
@@ -201,7 +202,18 @@ export async function startGodotServer(
     : undefined;
 
   const maxReplyBytes = config.MAX_REPLY_BYTES;
-  const toolDeps = { ingest, levels, dewey, metrics, logger, maxReplyBytes, recent, tails };
+  const queueDepth = async () => addCounts(depthStates, await readShardCounts(queues, depthStates));
+  const toolDeps = {
+    ingest,
+    levels,
+    dewey,
+    metrics,
+    logger,
+    maxReplyBytes,
+    recent,
+    tails,
+    queueDepth,
+  };
   const createMcpServer = (context?: { remoteAddress?: string }) =>
     createGodotMcpServer(toolDeps, context);
   // Room for an entry of MAX_ENTRY_BYTES whose every character JSON escapes, plus framing.

@@ -67,7 +67,11 @@ export {
 } from './queue/recent/recent-reader.js';
 export {
   acceptedMicros,
+  GROUP_SEPARATOR,
+  RECENT_BUCKET_MS,
   type RecentBounds,
+  type RecentGroup,
+  type RecentIndex,
   type RecentKeys,
 } from './queue/recent/recent-window.js';
 export { replaceNulInJson, type SanitizedJson } from './queue/sanitize.js';

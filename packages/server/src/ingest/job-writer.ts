@@ -6,8 +6,10 @@ import {
   type Logger,
   type LogJobData,
   promoteJob,
+  type RecentIndex,
 } from '@godot/shared';
 import type { JobsOptions, Queue } from 'bullmq';
+import { recentIndex } from './recent-index.js';
 import type { ShapedEntry } from './shape-entry.js';
 import { splitIntoJobs } from './split-into-jobs.js';
 
@@ -102,6 +104,7 @@ export class JobWriter {
         count: rest.length,
         bytes: sizes.reduce((sum, size) => sum + size, 0),
         acceptedUs: acceptedMicros(),
+        index: this.indexOf(rest),
       },
       bounds: this.appender.recent,
     };
@@ -144,13 +147,20 @@ export class JobWriter {
       bytes += one.item.bytes;
     }
     if (count === 0) return 0;
-    if (!(await this.appender.append(open.id, `[${json}]`, count, bytes))) {
+    const index = this.indexOf(staged.slice(0, count));
+    if (!(await this.appender.append(open.id, `[${json}]`, count, bytes, index))) {
       this.open = undefined;
       return 0;
     }
     open.entries += count;
     open.bytes += bytes;
     return count;
+  }
+
+  /** The window's index of these entries; none when the window is off. */
+  private indexOf(staged: readonly Staged[]): RecentIndex | undefined {
+    if (this.appender.recent.maxBytes <= 0) return undefined;
+    return recentIndex(staged.map((one) => one.item.entry));
   }
 
   private isFull(open: OpenJob): boolean {

@@ -210,7 +210,7 @@ describe('logger_query and logger_clear through Dewey', () => {
     const { logs: rows } = payload<{ logs: { message: string; data: unknown }[] }>(result);
     expect(rows.map((row) => row.message)).toEqual(['connection failed']);
     expect(rows[0]?.data).toEqual({ attempt: 3 });
-    expect(result.structuredContent).toEqual({ logs: rows, source: 'dewey' });
+    expect(result.structuredContent).toEqual({ logs: rows, source: 'dewey', returned: 1 });
     expect(textOf(result)).toBe(JSON.stringify(result.structuredContent));
     const all = await client.callTool({ name: 'godot_logger_query', arguments: { limit: 10 } });
     expect(payload<{ logs: unknown[] }>(all).logs).toHaveLength(3);
@@ -322,11 +322,11 @@ describe('what a client sends stays bounded', () => {
     expect(after.length).toBeLessThan(before.length + 16 * 1024);
   }, 60_000);
 
-  it('a logger_query reply over MAX_REPLY_BYTES has its largest data cut, marked, and stays under it', async () => {
+  it('keeps a logger_query reply within max_bytes and MAX_REPLY_BYTES; next_cursor pages through every row once', async () => {
     const cap = 64 * 1024;
     const [capped, uncapped] = [await stack.start({ MAX_REPLY_BYTES: cap }), await stack.start()];
     stack.dewey.clear();
-    // Data of 5 kB, 10 kB, … 100 kB: about 2 MB in a reply, which holds it twice.
+    // Data of 5 kB, 10 kB, … 100 kB: about 1 MB of rows.
     const data = (index: number) => ({ blob: 'y'.repeat((index + 1) * 5_000), note: 'say "hi"' });
     await store(
       Array.from({ length: 20 }, (_, index) => ({
@@ -335,55 +335,70 @@ describe('what a client sends stays bounded', () => {
         data: data(index),
       })),
     );
-    const before = await queryFrame(uncapped.url, { component: 'big' });
-    const after = await queryFrame(capped.url, { component: 'big' });
-    console.info(
-      `logger_query reply: ${Buffer.byteLength(before)} bytes uncapped, ${Buffer.byteLength(after)} with MAX_REPLY_BYTES=${cap}`,
-    );
-    expect(Buffer.byteLength(before)).toBeGreaterThan(2_000_000);
-    expect(Buffer.byteLength(after)).toBeLessThanOrEqual(cap);
-    expect(Buffer.byteLength(after)).toBeGreaterThan(cap / 2);
-    const result = JSON.parse(after).result as {
-      content: { text: string }[];
-      structuredContent: { logs: { message: string; data: unknown }[]; truncated?: boolean };
-    };
-    const { logs, truncated } = result.structuredContent;
-    expect(truncated).toBe(true);
-    expect(logs).toHaveLength(20);
-    expect(result.content[0]?.text).toBe(JSON.stringify(result.structuredContent));
-    // Largest first: the rows kept whole are the smallest ones.
-    const index = (log: { message: string }) => Number(log.message.slice('row '.length));
-    const whole = logs.filter((log) => !(log.data as { _truncated?: boolean })._truncated);
-    const cut = logs.filter((log) => (log.data as { _truncated?: boolean })._truncated);
-    expect(whole.length).toBeGreaterThan(0);
-    expect(Math.max(...whole.map(index))).toBeLessThan(Math.min(...cut.map(index)));
-    for (const log of whole) expect(log.data).toEqual(data(index(log)));
-    for (const log of cut) {
-      expect(log.data).toEqual({
-        _truncated: true,
-        bytes: Buffer.byteLength(JSON.stringify(data(index(log)))),
-      });
+    const reply = (frame: string) =>
+      JSON.parse(frame).result as {
+        content: { text: string }[];
+        structuredContent: {
+          logs: { message: string; data: unknown }[];
+          truncated?: boolean;
+          returned: number;
+          next_cursor?: string;
+        };
+      };
+    // Asked for everything, each reply stays within its budget; the rows
+    // that do not fit are left whole to the next page.
+    for (const [server, budget] of [
+      [uncapped, 1_000_000],
+      [capped, cap - 1024],
+    ] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 25; page++) {
+        const frame = await queryFrame(server.url, {
+          component: 'big',
+          max_bytes: 1_000_000,
+          ...(cursor ? { cursor } : {}),
+        });
+        const { content, structuredContent } = reply(frame);
+        expect(Buffer.byteLength(content[0]?.text ?? '')).toBeLessThanOrEqual(budget);
+        expect(content[0]?.text).toBe(JSON.stringify(structuredContent));
+        expect(structuredContent.returned).toBe(structuredContent.logs.length);
+        for (const log of structuredContent.logs) {
+          const whole = data(Number(log.message.slice('row '.length)));
+          // Only a row that could never fit whole is shortened, and marked.
+          const bytes = Buffer.byteLength(JSON.stringify(whole));
+          expect(log.data).toEqual(bytes + 200 > budget ? { _truncated: true, bytes } : whole);
+          seen.push(log.message);
+        }
+        cursor = structuredContent.next_cursor;
+        if (!cursor) break;
+        expect(structuredContent.truncated).toBe(true);
+      }
+      expect(seen).toEqual(Array.from({ length: 20 }, (_, index) => `row ${19 - index}`));
     }
   });
 
-  it('cuts messages too when they alone exceed MAX_REPLY_BYTES', async () => {
-    const cap = 64 * 1024;
-    const server = await stack.start({ MAX_REPLY_BYTES: cap });
+  it('shortens a row that alone exceeds the budget, and says so', async () => {
+    const server = await stack.start();
     stack.dewey.clear();
     await store([
-      { component: 'chatty', message: `start ${'m'.repeat(200_000)}` },
       { component: 'chatty', message: 'short' },
+      {
+        component: 'chatty',
+        message: `start ${'m'.repeat(200_000)}`,
+        data: { big: 'd'.repeat(50_000) },
+      },
     ]);
-    const frame = await queryFrame(server.url, { component: 'chatty' });
-    expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(cap);
-    const { logs, truncated } = JSON.parse(frame).result.structuredContent as {
-      logs: { message: string }[];
-      truncated?: boolean;
+    const frame = await queryFrame(server.url, { component: 'chatty', max_bytes: 8000 });
+    const { content, structuredContent } = JSON.parse(frame).result as {
+      content: { text: string }[];
+      structuredContent: { logs: { message: string; data: unknown }[]; truncated?: boolean };
     };
-    expect(truncated).toBe(true);
-    expect(logs.map((log) => log.message.replace(/m{10,}/, 'm…m'))).toEqual(
-      expect.arrayContaining(['short', 'start m…m…[truncated: 200006 bytes]']),
-    );
+    expect(Buffer.byteLength(content[0]?.text ?? '')).toBeLessThanOrEqual(8000);
+    expect(structuredContent.truncated).toBe(true);
+    const [first] = structuredContent.logs;
+    expect(first?.message).toMatch(/^start m+…\[truncated: 200006 bytes\]$/);
+    expect(first?.data).toEqual({ _truncated: true, bytes: 50_010 });
   });
 
   it('logs logger_set_level and logger_clear calls with their arguments and the caller address', async () => {

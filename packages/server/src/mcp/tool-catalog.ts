@@ -4,16 +4,24 @@ import { loggerClearTool } from './tools/logger-clear.js';
 import { loggerLogTool } from './tools/logger-log.js';
 import { loggerQueryTool } from './tools/logger-query.js';
 import { loggerSetLevelTool } from './tools/logger-set-level.js';
+import { loggerSummaryTool } from './tools/logger-summary.js';
 import { loggerTailTool } from './tools/logger-tail.js';
+import { loggerTraceTool } from './tools/logger-trace.js';
 
 /**
  * The tools by name (docs/product.md, "The tools"). Built once per
  * process, when this module loads: a connection only looks tools up.
  */
 export const TOOL_CATALOG: ReadonlyMap<string, CatalogTool> = new Map(
-  [loggerLogTool, loggerQueryTool, loggerTailTool, loggerClearTool, loggerSetLevelTool].map(
-    (entry) => [entry.definition.name, entry as CatalogTool],
-  ),
+  [
+    loggerLogTool,
+    loggerSummaryTool,
+    loggerTraceTool,
+    loggerQueryTool,
+    loggerTailTool,
+    loggerClearTool,
+    loggerSetLevelTool,
+  ].map((entry) => [entry.definition.name, entry as CatalogTool]),
 );
 
 /**

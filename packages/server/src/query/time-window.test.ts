@@ -72,10 +72,16 @@ describe('logger_query time windows, Dewey with and without its bug', () => {
     await seed(Array.from({ length: 6 }, (_, n) => ({ message: `h${n}`, created_at: hour(n) })));
     const window = { component: 'window', start_time: hour(1), end_time: hour(3) };
     const fixed = await query('fixed', window);
-    expect(fixed).toEqual({ logs: expect.any(Array), source: 'dewey' });
+    expect(fixed).toEqual({ logs: expect.any(Array), source: 'dewey', returned: 3 });
     expect(fixed.logs.map((log) => log.message)).toEqual(['h3', 'h2', 'h1']);
     const godot = await query('buggy', window);
-    expect(godot).toEqual({ logs: expect.any(Array), source: 'dewey', time_filter: 'godot' });
+    expect(godot).toEqual({
+      logs: expect.any(Array),
+      source: 'dewey',
+      time_filter: 'godot',
+      note: expect.stringContaining('newest 1000'),
+      returned: 3,
+    });
     expect(godot.logs.map((log) => log.message)).toEqual(['h3', 'h2', 'h1']);
     // Then the caller's limit; start or end alone.
     for (const which of ['fixed', 'buggy'] as const) {
@@ -123,7 +129,14 @@ describe('logger_query time windows, Dewey with and without its bug', () => {
     const beforeTen = new Date(base - 1000).toISOString();
     // The old rows are in the window but older than the 1000 fetched: incomplete.
     const old = await query('buggy', { start_time: atNine, end_time: beforeTen });
-    expect(old).toEqual({ logs: [], source: 'dewey', time_filter: 'godot', complete: false });
+    expect(old).toEqual({
+      logs: [],
+      source: 'dewey',
+      time_filter: 'godot',
+      complete: false,
+      note: expect.stringContaining('newest 1000'),
+      returned: 0,
+    });
     const fixedOld = await query('fixed', { start_time: atNine, end_time: beforeTen });
     expect(fixedOld.logs).toHaveLength(5);
     expect(fixedOld.complete).toBeUndefined();
@@ -133,11 +146,13 @@ describe('logger_query time windows, Dewey with and without its bug', () => {
     expect(until.logs).toHaveLength(10);
     // The limit filled from the fetched rows: nothing older would be returned anyway.
     const newest = await query('buggy', { start_time: atNine, limit: 50 });
-    expect(newest).toEqual({ logs: expect.any(Array), source: 'dewey', time_filter: 'godot' });
+    expect(newest).toMatchObject({ source: 'dewey', time_filter: 'godot', returned: 50 });
+    expect(newest.complete).toBeUndefined();
     expect(newest.logs[0]?.message).toBe(`new ${GODOT_WINDOW_ROWS - 1}`);
     // start_time after the oldest row fetched: every row of the window was fetched.
     const recent = await query('buggy', { start_time: new Date(base + 500_000).toISOString() });
-    expect(recent).toEqual({ logs: expect.any(Array), source: 'dewey', time_filter: 'godot' });
+    expect(recent).toMatchObject({ source: 'dewey', time_filter: 'godot' });
+    expect(recent.complete).toBeUndefined();
     expect(recent.logs).toHaveLength(100);
   });
 

@@ -1,4 +1,4 @@
-import { isAtLeast, type Level, type LogEntry } from '@godot/shared';
+import { isAtLeast, LEVELS, type Level, type LogEntry } from '@godot/shared';
 
 /** The filters every read tool shares (docs/product.md#reading-logs). */
 export interface EntryFilter {
@@ -35,5 +35,36 @@ export function entryMatcher(filter: EntryFilter): (entry: LogEntry) => boolean 
       return entry.data !== null && JSON.stringify(entry.data).toLowerCase().includes(needle);
     }
     return true;
+  };
+}
+
+/**
+ * A quick test of a window record's raw JSON (its entries as one array, as
+ * `JSON.stringify` wrote them) that holds for every record with an entry
+ * `entryMatcher(filter)` accepts, so that the others are passed over
+ * unparsed: the component's and trace id's exact JSON, one of the levels at
+ * or above the minimum, the search text JSON-escaped and case-folded.
+ * Undefined when the filter has nothing such a test can use.
+ */
+export function rawMatcher(filter: EntryFilter): ((raw: string) => boolean) | undefined {
+  const needles: string[] = [];
+  if (filter.component !== undefined)
+    needles.push(`"component":${JSON.stringify(filter.component)}`);
+  if (filter.trace_id !== undefined) needles.push(`"trace_id":${JSON.stringify(filter.trace_id)}`);
+  const levels =
+    filter.level === undefined
+      ? undefined
+      : LEVELS.filter((level) => isAtLeast(level, filter.level as Level)).map(
+          (level) => `"level":"${level}"`,
+        );
+  const search =
+    filter.search === undefined || filter.search === ''
+      ? undefined
+      : JSON.stringify(filter.search).slice(1, -1).toLowerCase();
+  if (needles.length === 0 && levels === undefined && search === undefined) return undefined;
+  return (raw) => {
+    for (const needle of needles) if (!raw.includes(needle)) return false;
+    if (levels && !levels.some((level) => raw.includes(level))) return false;
+    return search === undefined || raw.toLowerCase().includes(search);
   };
 }

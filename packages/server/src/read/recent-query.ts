@@ -11,8 +11,10 @@ const CLOCK_SLACK_MS = 5000;
 /** A page of a recent-window query, newest first. */
 export interface RecentPage {
   logs: LogEntry[];
-  /** Where the next page continues; absent when the range was read to its start. */
-  next?: RecentCursor;
+  /** More entries may match, older than these. */
+  more: boolean;
+  /** The cursor that continues right after `logs[index]` (-1: before the first). */
+  cursorAfter(index: number): RecentCursor;
 }
 
 /**
@@ -41,7 +43,5 @@ export async function queryRecent(
     match: entryMatcher(filter),
     stopMs: filter.fromMs === undefined ? undefined : filter.fromMs - CLOCK_SLACK_MS,
   });
-  return result.exhausted
-    ? { logs: result.entries }
-    : { logs: result.entries, next: result.cursor };
+  return { logs: result.entries, more: !result.exhausted, cursorAfter: result.cursorAfter };
 }

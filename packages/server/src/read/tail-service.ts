@@ -25,6 +25,8 @@ export interface TailRequest {
 export interface TailAnswer {
   logs: LogEntry[];
   cursor: RecentCursor;
+  /** The cursor right after `logs[index]` (-1: before the first). */
+  cursorAfter(index: number): RecentCursor;
   /** Entries that aged out of the window after the cursor (true: how many is unknown). */
   missed?: number | true;
 }
@@ -65,19 +67,21 @@ export class TailService {
     const deadline = Date.now() + request.waitMs;
     let missed: number | true | undefined;
     let cursor = request.cursor;
+    let cursorAfter: TailAnswer['cursorAfter'] = () => cursor;
     const read = async () => {
       const result = await this.reader.read(cursor, {
         limit: request.limit,
         match: request.match,
       });
       cursor = result.cursor;
+      cursorAfter = result.cursorAfter;
       if (result.missed !== undefined) {
         missed = missed === true || result.missed === true ? true : (missed ?? 0) + result.missed;
       }
       return result.entries;
     };
     const answer = (logs: LogEntry[]): TailAnswer =>
-      missed === undefined ? { logs, cursor } : { logs, cursor, missed };
+      missed === undefined ? { logs, cursor, cursorAfter } : { logs, cursor, cursorAfter, missed };
 
     const first = await read();
     if (first.length > 0 || request.waitMs <= 0 || this.closed) return answer(first);

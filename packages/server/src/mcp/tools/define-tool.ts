@@ -20,6 +20,8 @@ export interface GodotToolDeps {
   recent?: RecentReader;
   /** The long polls of `logger_tail`; absent when the window is off. */
   tails?: TailService;
+  /** The queue's jobs by state, summed over the shards (`logger_summary`'s stats). */
+  queueDepth?: () => Promise<Record<string, number>>;
 }
 
 /** One tool: what `tools/list` shows, how its input is checked, what it does. */

@@ -1,10 +1,13 @@
-import { type DeweyQueryArgs, encodeCursor } from '@godot/shared';
+import { type DeweyQueryArgs, encodeCursor, type LogRow, type RecentCursor } from '@godot/shared';
 import { z } from 'zod';
-import { queryOutputSchema, queryResult } from '../../query/query-result.js';
-import { isoMicros, queryWithTimeWindow } from '../../query/time-window.js';
+import { queryOutputSchema } from '../../query/query-result.js';
+import { isoMicros, queryWithTimeWindow, type WindowedRows } from '../../query/time-window.js';
+import type { ReadEntry } from '../../read/analysis/read-entry.js';
+import { decodeDeweyCursor, deweyCursorAfter, isDeweyCursor } from '../../read/dewey-cursor.js';
 import type { EntryFilter } from '../../read/entry-filter.js';
 import { ReadInputError } from '../../read/read-errors.js';
 import { cursorInput } from '../../read/read-inputs.js';
+import { DEFAULT_MAX_BYTES, entryListResult, readFormatShape } from '../../read/read-result.js';
 import { queryRecent, windowCovers } from '../../read/recent-query.js';
 import { defineTool } from './define-tool.js';
 import { definedOnly, isoTimeSchema, levelSchema, traceIdSchema } from './input-rules.js';
@@ -46,6 +49,7 @@ export const queryInputShape = {
     .nullable()
     .optional()
     .describe('The next_cursor of the previous answer, with the same filters: the next page.'),
+  ...readFormatShape,
 };
 export const queryInputSchema = z.object(queryInputShape);
 export type QueryInput = z.output<typeof queryInputSchema>;
@@ -78,24 +82,74 @@ export const loggerQueryTool = defineTool<QueryInput>({
       fromMs,
       toMs: input.end_time ? Math.floor(isoMicros(input.end_time) / 1000) : undefined,
     };
-    if (input.cursor) {
-      if (!recent)
+    const format = input.format ?? 'json';
+    const maxBytes = Math.min(input.max_bytes ?? DEFAULT_MAX_BYTES, deps.maxReplyBytes - 1024);
+    const fromWindow = async (cursor?: RecentCursor) => {
+      if (!recent) {
         throw new ReadInputError('cursor', 'cannot be followed: the recent window is off');
-      const page = await queryRecent(recent, filter, limit, cursorInput(input.cursor, 'backward'));
-      return queryResult(page.logs, deps.maxReplyBytes, recentMarks(page.next));
+      }
+      const page = await queryRecent(recent, filter, limit, cursor);
+      return entryListResult({
+        rows: page.logs,
+        fields: { source: 'recent' },
+        format,
+        maxBytes,
+        more: page.more,
+        nextCursor: (index) => encodeCursor(page.cursorAfter(index)),
+      });
+    };
+    if (input.cursor && !isDeweyCursor(input.cursor)) {
+      return fromWindow(cursorInput(input.cursor, 'backward'));
     }
-    if (recent && fromMs !== undefined && (await windowCovers(recent, fromMs))) {
-      const page = await queryRecent(recent, filter, limit);
-      return queryResult(page.logs, deps.maxReplyBytes, recentMarks(page.next));
+    if (!input.cursor && recent && fromMs !== undefined && (await windowCovers(recent, fromMs))) {
+      return fromWindow();
     }
-    const { cursor: _cursor, ...args } = definedOnly(input);
-    const { logs, ...marks } = await queryWithTimeWindow(deps.dewey, args as DeweyQueryArgs);
-    return queryResult(logs, deps.maxReplyBytes, { source: 'dewey', ...marks });
+    const { cursor, format: _format, max_bytes: _maxBytes, ...filters } = definedOnly(input);
+    const args = filters as DeweyQueryArgs;
+    if (cursor) {
+      // The next page: rows at or before the last one returned, less those already returned.
+      const { before, seen } = decodeDeweyCursor(cursor);
+      const earlier = args.end_time === undefined || isoMicros(before) < isoMicros(args.end_time);
+      const { logs, ...marks } = await queryWithTimeWindow(deps.dewey, {
+        ...args,
+        ...(earlier ? { end_time: before } : {}),
+        limit: Math.min(1000, limit + seen.length),
+      });
+      const skip = new Set(seen.map(String));
+      const rows = logs.filter((row) => !skip.has(String(row.id))).slice(0, limit);
+      return deweyResult(rows, marks, limit, format, maxBytes);
+    }
+    const { logs, ...marks } = await queryWithTimeWindow(deps.dewey, args);
+    return deweyResult(logs, marks, limit, format, maxBytes);
   },
 });
 
-function recentMarks(next: Parameters<typeof encodeCursor>[0] | undefined) {
-  return next
-    ? { source: 'recent' as const, next_cursor: encodeCursor(next) }
-    : { source: 'recent' as const };
+/**
+ * A page of Dewey's rows. Its cursor pages by time (`end_time`), which a
+ * Dewey with working time filters follows to its first row; the real
+ * Dewey's bug confines Godot to its newest 1000 matching rows, and the
+ * answer says so (docs/product.md#logger_query).
+ */
+function deweyResult(
+  rows: LogRow[],
+  marks: Omit<WindowedRows, 'logs'>,
+  limit: number,
+  format: 'json' | 'lines',
+  maxBytes: number,
+) {
+  const note =
+    marks.time_filter === 'godot'
+      ? {
+          note: 'Dewey cannot filter by time (its known bug): Godot filtered its newest 1000 matching rows, and cannot page past them',
+        }
+      : {};
+  return entryListResult({
+    // Dewey's rows carry the levels Godot stored: a `ReadEntry`'s.
+    rows: rows as unknown as ReadEntry[],
+    fields: { source: 'dewey', ...marks, ...note },
+    format,
+    maxBytes,
+    more: rows.length >= limit,
+    nextCursor: (index) => deweyCursorAfter(rows, index),
+  });
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { entryMatcher } from '../../read/entry-filter.js';
 import { RecentWindowOffError } from '../../read/read-errors.js';
 import { cursorInput, limitSchema, sinceSchema, timeOf } from '../../read/read-inputs.js';
-import { okResult } from '../tool-result.js';
+import { DEFAULT_MAX_BYTES, entryListResult, readFormatShape } from '../../read/read-result.js';
 import { defineTool } from './define-tool.js';
 import { levelSchema, traceIdSchema } from './input-rules.js';
 
@@ -39,13 +39,16 @@ export const tailInputSchema = z.object({
     .nullable()
     .optional()
     .describe('Without a cursor: start this far back (10m, 30s, 1h) or at this ISO time, not now.'),
+  ...readFormatShape,
 });
 export type TailInput = z.output<typeof tailInputSchema>;
 
 /** `logger_tail`'s structured result. */
 export const tailOutputSchema = z.object({
-  logs: z.array(logEntrySchema).describe('New entries, oldest first'),
-  cursor: z.string().describe('Pass it to the next logger_tail call'),
+  logs: z.array(logEntrySchema).optional().describe('New entries, oldest first (format "json")'),
+  cursor: z
+    .string()
+    .describe('Pass it to the next logger_tail call: it continues after the last entry returned'),
   missed: z
     .union([z.number().int().positive(), z.literal(true)])
     .optional()
@@ -82,11 +85,20 @@ export const loggerTailTool = defineTool<TailInput>({
         search: input.search ?? undefined,
       }),
     });
-    const payload: Record<string, unknown> = {
-      logs: answer.logs,
-      cursor: encodeCursor(answer.cursor),
-    };
-    if (answer.missed !== undefined) payload.missed = answer.missed;
-    return okResult(payload);
+    const missed = answer.missed === undefined ? {} : { missed: answer.missed };
+    return entryListResult({
+      rows: answer.logs,
+      // A cut answer's cursor continues right after its last entry.
+      fields: (count) => ({
+        cursor: encodeCursor(
+          count < answer.logs.length ? answer.cursorAfter(count - 1) : answer.cursor,
+        ),
+        ...missed,
+      }),
+      format: input.format ?? 'json',
+      maxBytes: Math.min(input.max_bytes ?? DEFAULT_MAX_BYTES, deps.maxReplyBytes - 1024),
+      more: false,
+      nextCursor: () => undefined,
+    });
   },
 });

@@ -8,7 +8,8 @@
 -- and KEYS[6] the shard's recent window and its account. ARGV[1] the job
 -- id, ARGV[2] the new entries as one JSON array, ARGV[3] their count,
 -- ARGV[4] their serialized bytes, ARGV[5] when the server accepted them
--- (µs), ARGV[6] and ARGV[7] the window's bounds (age in ms, bytes). append-to-job.ts puts recent-window.lua's
+-- (µs), ARGV[6] and ARGV[7] the window's bounds (age in ms, bytes), then
+-- the flush's index for the window (recent-window.lua). append-to-job.ts puts recent-window.lua's
 -- `recent_add` before this script: appended entries join the window in the
 -- same step.
 --
@@ -36,5 +37,5 @@ redis.call('RPUSH', KEYS[4], ARGV[2])
 redis.call('HSET', KEYS[1], 'name', count .. noun .. total .. ' bytes)')
 redis.call('HINCRBY', KEYS[3], 'entries', added)
 redis.call('HINCRBY', KEYS[3], 'bytes', bytes)
-recent_add(KEYS[5], KEYS[6], ARGV[2], added, bytes, ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]))
+recent_add(KEYS[5], KEYS[6], ARGV[2], added, bytes, ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV, 8)
 return 1

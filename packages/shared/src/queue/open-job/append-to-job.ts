@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
 import type { RedisConnection } from '../../redis/redis-connection.js';
 import { boundAccountKey, recentAccountKey, recentWindowKey } from '../../redis/redis-keys.js';
-import { acceptedMicros, RECENT_WINDOW_LUA, type RecentBounds } from '../recent/recent-window.js';
+import {
+  acceptedMicros,
+  indexArgs,
+  RECENT_WINDOW_LUA,
+  type RecentBounds,
+  type RecentIndex,
+} from '../recent/recent-window.js';
 
 /**
  * The script, read once when this module loads; it sits beside this file in
@@ -31,6 +37,7 @@ type AppendCommand = (
   acceptedUs: number,
   windowMs: number,
   windowBytes: number,
+  ...index: (string | number)[]
 ) => Promise<0 | 1>;
 
 /**
@@ -64,7 +71,14 @@ export class JobAppender {
    * its delay (a worker took it, or the bound dropped it), and nothing was
    * written.
    */
-  async append(jobId: string, entriesJson: string, count: number, bytes: number): Promise<boolean> {
+  async append(
+    jobId: string,
+    entriesJson: string,
+    count: number,
+    bytes: number,
+    /** The entries' index for the recent window. @default none */
+    index?: RecentIndex,
+  ): Promise<boolean> {
     const appended = await this.command(
       this.queue.toKey(jobId),
       this.queue.toKey('delayed'),
@@ -79,6 +93,7 @@ export class JobAppender {
       acceptedMicros(),
       this.recent.windowMs,
       this.recent.maxBytes,
+      ...indexArgs(index),
     );
     return appended === 1;
   }

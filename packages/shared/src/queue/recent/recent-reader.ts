@@ -9,15 +9,17 @@ const MAX_SEQ = '18446744073709551615';
 /** Records asked of a shard per read: about 3 entries each at 1,000 logs/s. */
 const CHUNK_RECORDS = 128;
 
-/** One entry as read, with where it sits. */
+/** One entry as read, with where it sits; `null` for a whole record that `rawMatch` passed over. */
 interface Loaded {
-  entry: LogEntry;
+  entry: LogEntry | null;
   shard: number;
   id: string;
   seq: number;
   /** The record's time (its id), then the server's accept time: the order across shards. */
   ms: number;
   t: number;
+  /** Entries it stands for: 1, or a passed-over record's count. */
+  entries: number;
 }
 
 /** What a read looks for, and how much work it may do. */
@@ -27,11 +29,20 @@ export interface RecentReadOptions {
   /** Only entries for which this holds count towards `limit` and are returned. @default all */
   match?: (entry: LogEntry) => boolean;
   /**
+   * A quick test of a record's raw JSON (its entries as one array): a
+   * record that fails it is passed over unparsed. It must hold for every
+   * record that has an entry `match` accepts. @default all
+   */
+  rawMatch?: (entriesJson: string) => boolean;
+  /**
    * Most entries to look at before answering with what was found; the
-   * cursor then continues where it stopped. @default 200000
+   * cursor then continues where it stopped. @default 1000000
    */
   maxScan?: number;
-  /** Backward only: records older than this (ms) are not read. @default none */
+  /**
+   * Records are not read past this time (ms): backward, those older than
+   * it; forward, those at or after it. @default none
+   */
   stopMs?: number;
 }
 
@@ -41,6 +52,11 @@ export interface RecentReadResult {
   entries: LogEntry[];
   /** Where the next read in the same direction continues. */
   cursor: RecentCursor;
+  /**
+   * Where a read continues right after `entries[index]` (-1: before the
+   * first), for an answer that returns fewer entries than it read.
+   */
+  cursorAfter(index: number): RecentCursor;
   /**
    * Forward only: entries that aged out of the window between the cursor
    * and what was read (`true` when the count is unknown: the window was
@@ -118,7 +134,7 @@ export class RecentReader {
    * entries match, `maxScan` were looked at, or the shards are exhausted.
    */
   async read(cursor: RecentCursor, options: RecentReadOptions): Promise<RecentReadResult> {
-    const { limit, match = () => true, maxScan = 200_000, stopMs } = options;
+    const { limit, match = () => true, maxScan = 1_000_000, stopMs, rawMatch } = options;
     const forward = cursor.direction === 'forward';
     const streams = this.shards.map(
       (keys, index) =>
@@ -129,9 +145,11 @@ export class RecentReader {
           cursor.shards[index] ?? (forward ? { id: '0-0', seq: null } : { id: '+', seq: null }),
           forward,
           stopMs,
+          rawMatch,
         ),
     );
     const entries: LogEntry[] = [];
+    const after: ShardPosition[][] = [];
     let scanned = 0;
     while (entries.length < limit && scanned < maxScan) {
       if (streams.some((stream) => stream.needsFill())) {
@@ -146,17 +164,80 @@ export class RecentReader {
       }
       if (!next) break;
       const item = next.take();
-      scanned++;
-      if (match(item.entry)) entries.push(item.entry);
+      scanned += item.entries;
+      if (item.entry !== null && match(item.entry)) {
+        entries.push(item.entry);
+        after.push(streams.map((stream) => stream.position));
+      }
     }
     const missed = forward ? missedOf(streams) : undefined;
     return {
       entries,
       cursor: { direction: cursor.direction, shards: streams.map((stream) => stream.position) },
+      cursorAfter: (index) => ({
+        direction: cursor.direction,
+        shards: index < 0 ? cursor.shards : (after[index] ?? after.at(-1) ?? cursor.shards),
+      }),
       ...(missed === undefined ? {} : { missed }),
       scanned,
       exhausted: streams.every((stream) => stream.exhausted()),
     };
+  }
+
+  /**
+   * Every entry of a trace still in the window, oldest first, from each
+   * shard's list of the trace's records (recent-window.lua): no scan.
+   */
+  async trace(traceId: string): Promise<LogEntry[]> {
+    const perShard = await Promise.all(
+      this.shards.map(async (keys, shard) => {
+        const ids = [...new Set(await this.redis.lrange(`${keys.stream}:t:${traceId}`, 0, -1))];
+        const records = await Promise.all(
+          ids.map(async (id) => ((await this.redis.xrange(keys.stream, id, id)) as Rec[])[0]),
+        );
+        const loaded: Loaded[] = [];
+        for (const record of records) {
+          if (!record) continue; // trimmed since
+          const { s, t, e } = fieldsOf(record);
+          const ms = idMs(record[0]);
+          (JSON.parse(e) as LogEntry[]).forEach((entry, index) => {
+            if (entry.trace_id === traceId) {
+              loaded.push({ entry, shard, id: record[0], seq: s + index, ms, t, entries: 1 });
+            }
+          });
+        }
+        return loaded;
+      }),
+    );
+    return perShard
+      .flat()
+      .sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0))
+      .map((item) => item.entry as LogEntry);
+  }
+
+  /**
+   * The counter buckets (recent-window.lua) of every shard that start
+   * within [fromMs, toMs], as their hashes: `c|<field>` counts,
+   * `x|<field>` the earliest entry's JSON, `l|<field>` the latest time.
+   */
+  async buckets(
+    fromMs: number,
+    toMs: number,
+    bucketMs: number,
+  ): Promise<{ startMs: number; fields: Record<string, string> }[]> {
+    const first = Math.ceil(fromMs / bucketMs);
+    const last = Math.floor(toMs / bucketMs);
+    const reads: Promise<{ startMs: number; fields: Record<string, string> }>[] = [];
+    for (const keys of this.shards) {
+      for (let bucket = first; bucket <= last; bucket++) {
+        reads.push(
+          this.redis
+            .hgetall(`${keys.stream}:b:${bucket}`)
+            .then((fields) => ({ startMs: bucket * bucketMs, fields })),
+        );
+      }
+    }
+    return Promise.all(reads);
   }
 
   /** What the window holds now, and since when it is complete. */
@@ -254,6 +335,7 @@ class ShardStream {
     public position: ShardPosition,
     private readonly forward: boolean,
     private readonly stopMs: number | undefined,
+    private readonly rawMatch: ((entriesJson: string) => boolean) | undefined,
   ) {
     this.next = position.id;
   }
@@ -281,7 +363,14 @@ class ShardStream {
     while (this.needsFill()) {
       const records = (
         this.forward
-          ? await this.redis.xrange(this.key, this.next, '+', 'COUNT', CHUNK_RECORDS)
+          ? await this.redis.xrange(
+              this.key,
+              this.next,
+              // An id of milliseconds alone ends at that millisecond's last record.
+              this.stopMs === undefined ? '+' : String(Math.floor(this.stopMs) - 1),
+              'COUNT',
+              CHUNK_RECORDS,
+            )
           : await this.redis.xrevrange(
               this.key,
               this.next,
@@ -309,8 +398,18 @@ class ShardStream {
       else if (s > seq + 1) this.missed = s - seq - 1;
     }
     this.first = false;
-    const entries = JSON.parse(e) as LogEntry[];
     const ms = idMs(id);
+    if (this.rawMatch && !this.rawMatch(e)) {
+      // Passed over whole: the position moves to its last entry going
+      // forward, its first going backward.
+      const seqOf = this.forward ? s + n - 1 : s;
+      const unread =
+        seq === null || id !== this.position.id || (this.forward ? seq < s + n - 1 : seq > s);
+      if (unread)
+        this.buffer.push({ entry: null, shard: this.shard, id, seq: seqOf, ms, t, entries: n });
+      return;
+    }
+    const entries = JSON.parse(e) as LogEntry[];
     const items: Loaded[] = [];
     entries.forEach((entry, index) => {
       const entrySeq = s + index;
@@ -320,7 +419,7 @@ class ShardStream {
             ? entrySeq <= seq
             : entrySeq >= seq
           : false;
-      if (!read) items.push({ entry, shard: this.shard, id, seq: entrySeq, ms, t });
+      if (!read) items.push({ entry, shard: this.shard, id, seq: entrySeq, ms, t, entries: 1 });
     });
     if (!this.forward) items.reverse();
     this.buffer.push(...items);

@@ -14,7 +14,18 @@
 -- newest record trimmed): the window holds every entry accepted since the
 -- later of the two. entries, count, bytes: the flush's; accepted_us: t.
 -- window_ms, max_bytes: the shard's bounds; max_bytes 0 turns it off.
-local function recent_add(stream, account, entries, count, bytes, accepted_us, window_ms, max_bytes)
+--
+-- The flush's index, from index[at] on (recent-window.ts, `RecentIndex`):
+-- the number of its distinct trace ids, then the ids; each trace's list
+-- `<stream>:t:<id>` gets the record's id, so a trace is found without a
+-- scan. Then the number of groups, then 4 values per group: its field
+-- (pattern, level, component, joined by \31), its count, the JSON of its
+-- earliest entry ({m, t, at}) and its latest `created_at`. They go to the
+-- hash of the current 10 s bucket, `<stream>:b:<bucket>`, as `c|<field>`
+-- (counts added), `x|<field>` (the earliest kept) and `l|<field>` (the
+-- latest), so logger_summary counts a window without reading it. These
+-- keys share the stream's hash tag, so on a cluster they share its slot.
+local function recent_add(stream, account, entries, count, bytes, accepted_us, window_ms, max_bytes, index, at)
   if max_bytes <= 0 then return 0 end
   local now = redis.call('TIME')
   local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -22,6 +33,30 @@ local function recent_add(stream, account, entries, count, bytes, accepted_us, w
   local first = redis.call('HINCRBY', account, 'seq', count) - count + 1
   local added = redis.call('XADD', stream, '*', 's', first, 'n', count, 'b', bytes, 't', accepted_us, 'e', entries)
   local held = redis.call('HINCRBY', account, 'bytes', bytes)
+  local i = at
+  local traces = tonumber(index[i]) or 0
+  i = i + 1
+  for _ = 1, traces do
+    local key = stream .. ':t:' .. index[i]
+    i = i + 1
+    redis.call('RPUSH', key, added)
+    redis.call('PEXPIRE', key, window_ms + 60000)
+  end
+  local groups = tonumber(index[i]) or 0
+  i = i + 1
+  if groups > 0 then
+    -- The record's own time decides its bucket, so that a reader can count
+    -- a bucket's records exactly (recent-reader.ts, `buckets`).
+    local bucket = stream .. ':b:' .. math.floor(tonumber(string.match(added, '^(%d+)')) / 10000)
+    for _ = 1, groups do
+      local field = index[i]
+      redis.call('HINCRBY', bucket, 'c|' .. field, index[i + 1])
+      redis.call('HSETNX', bucket, 'x|' .. field, index[i + 2])
+      redis.call('HSET', bucket, 'l|' .. field, index[i + 3])
+      i = i + 4
+    end
+    redis.call('PEXPIRE', bucket, window_ms + 20000)
+  end
   local cutoff = now_ms - window_ms
   -- Each record is looked at alone (COUNT 1): in the steady state a flush
   -- trims about one record, and XRANGE copies what it returns. At most 64

@@ -18,7 +18,7 @@ const COMMAND = 'godotRecentAdd';
 
 /** The script that adds one record to a shard's window, alone. */
 const ADD_SCRIPT = `${RECENT_WINDOW_LUA}
-return recent_add(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]))`;
+return recent_add(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV, 7)`;
 
 /**
  * A shard's recent-window bounds (docs/product.md#recent-window): records
@@ -39,6 +39,43 @@ export interface RecentRecord {
   bytes: number;
   /** When the server accepted them, in µs since the epoch (`acceptedMicros`). */
   acceptedUs: number;
+  /** What the read tools find without a scan. @default none */
+  index?: RecentIndex;
+}
+
+/** The size of one bucket of the window's counters (recent-window.lua), in ms. */
+export const RECENT_BUCKET_MS = 10_000;
+
+/** Joins a group's pattern, level and component into one hash field. */
+export const GROUP_SEPARATOR = '\u001f';
+
+/**
+ * A flush's index (recent-window.lua): its distinct trace ids, and its
+ * entries grouped by message pattern, level and component.
+ */
+export interface RecentIndex {
+  traces: string[];
+  groups: RecentGroup[];
+}
+
+/** One group of a flush's entries. */
+export interface RecentGroup {
+  /** pattern, level and component, joined by {@link GROUP_SEPARATOR}. */
+  field: string;
+  count: number;
+  /** The earliest entry: `{"m": message (cut), "t": trace id, "at": created_at}`. */
+  earliestJson: string;
+  /** The latest entry's `created_at`. */
+  last: string;
+}
+
+/** The index as the script reads it, after the record's own arguments. */
+export function indexArgs(index: RecentIndex | undefined): (string | number)[] {
+  if (!index) return [0, 0];
+  const args: (string | number)[] = [index.traces.length, ...index.traces, index.groups.length];
+  for (const group of index.groups)
+    args.push(group.field, group.count, group.earliestJson, group.last);
+  return args;
 }
 
 /**
@@ -91,5 +128,6 @@ export function addRecentRecord(
     record.acceptedUs,
     bounds.windowMs,
     bounds.maxBytes,
+    ...indexArgs(record.index),
   );
 }

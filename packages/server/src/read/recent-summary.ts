@@ -1,0 +1,118 @@
+import {
+  type DeweyClient,
+  GROUP_SEPARATOR,
+  isAtLeast,
+  type Level,
+  parseLevel,
+  RECENT_BUCKET_MS,
+  type RecentReader,
+} from '@godot/shared';
+import { queryWithTimeWindow } from '../query/time-window.js';
+import type { ReadEntry } from './analysis/read-entry.js';
+import { type Summary, SummaryBuilder } from './analysis/summarize.js';
+import { entryMatcher } from './entry-filter.js';
+import { windowCovers } from './recent-query.js';
+
+/** What a summary covers. */
+export interface SummaryRequest {
+  sinceMs: number;
+  untilMs: number;
+  component?: string;
+  level?: Level;
+  /** Patterns listed. */
+  top: number;
+}
+
+/** A summary, and how it was made. */
+export interface SummaryAnswer extends Summary {
+  /** `recent`: exact, from the window's counters; `dewey`: from a sample of Dewey's rows. */
+  source: 'recent' | 'dewey';
+  /** Set when the counts come from a sample (Dewey's newest rows), not from every entry. */
+  sampled?: true;
+  sample_size?: number;
+}
+
+/** Dewey's largest page: the sample a summary beyond the window works from. */
+const DEWEY_SAMPLE = 1000;
+
+/**
+ * `logger_summary`'s counts (docs/product.md#logger_summary). When the
+ * recent window holds everything since `sinceMs`, they are exact, and read
+ * without a scan of the window: whole 10 s buckets from its counters
+ * (recent-window.lua), and the entries of the part of a bucket before the
+ * first whole one from the window itself. Otherwise they come from Dewey's
+ * newest matching rows, and say they are a sample.
+ */
+export async function summarize(
+  deps: { recent?: RecentReader; dewey: DeweyClient },
+  request: SummaryRequest,
+): Promise<SummaryAnswer> {
+  const builder = new SummaryBuilder();
+  const { recent } = deps;
+  const keep = (level: Level, component: string) =>
+    (request.component === undefined || component === request.component) &&
+    (request.level === undefined || isAtLeast(level, request.level));
+  if (recent && (await windowCovers(recent, request.sinceMs))) {
+    const boundary = Math.ceil(request.sinceMs / RECENT_BUCKET_MS) * RECENT_BUCKET_MS;
+    if (boundary > request.sinceMs) {
+      const match = entryMatcher({ component: request.component, level: request.level });
+      const edge = await recent.read(recent.at(request.sinceMs, 'forward'), {
+        limit: Number.MAX_SAFE_INTEGER,
+        maxScan: Number.MAX_SAFE_INTEGER,
+        match,
+        stopMs: Math.min(boundary, request.untilMs + 1),
+      });
+      for (const entry of edge.entries) builder.add(entry as ReadEntry);
+    }
+    for (const bucket of await recent.buckets(boundary, request.untilMs, RECENT_BUCKET_MS)) {
+      addBucket(builder, bucket.fields, keep);
+    }
+    return { ...builder.result({ top: request.top }), source: 'recent' };
+  }
+  const { logs } = await queryWithTimeWindow(deps.dewey, {
+    start_time: new Date(request.sinceMs).toISOString(),
+    ...(request.component === undefined ? {} : { component: request.component }),
+    ...(request.level === undefined ? {} : { level: request.level }),
+    limit: DEWEY_SAMPLE,
+  });
+  for (const row of logs) {
+    if (parseLevel(row.level) !== undefined) builder.add(row as unknown as ReadEntry);
+  }
+  return {
+    ...builder.result({ top: request.top }),
+    source: 'dewey',
+    sampled: true,
+    sample_size: logs.length,
+  };
+}
+
+/** Adds one counter bucket's groups: `c|<field>` counts, `x|<field>` earliest, `l|<field>` latest. */
+function addBucket(
+  builder: SummaryBuilder,
+  fields: Record<string, string>,
+  keep: (level: Level, component: string) => boolean,
+): void {
+  for (const [name, value] of Object.entries(fields)) {
+    if (!name.startsWith('c|')) continue;
+    const field = name.slice(2);
+    const [pattern = '', levelText = '', component = ''] = field.split(GROUP_SEPARATOR);
+    const level = parseLevel(levelText);
+    if (level === undefined || !keep(level, component)) continue;
+    let earliest: { m?: string; t?: string | null; at?: string } = {};
+    try {
+      earliest = JSON.parse(fields[`x|${field}`] ?? '{}');
+    } catch {
+      // A bucket written by another version: counted without its example.
+    }
+    builder.addGroup({
+      pattern,
+      level,
+      component,
+      count: Number(value),
+      first: earliest.at ?? '',
+      last: fields[`l|${field}`] ?? earliest.at ?? '',
+      example: earliest.m ?? '',
+      trace_id: earliest.t ?? null,
+    });
+  }
+}
