@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripControlChars } from './terminal-text.js';
+import { oneLine, stripControlChars } from './terminal-text.js';
 
 describe('stripControlChars', () => {
   it.each([
@@ -22,5 +22,14 @@ describe('stripControlChars', () => {
     const text = 'line 1\n\tline 2 — ünïcödé 🙂 «»';
     expect(stripControlChars(text)).toBe(text);
     expect(stripControlChars('a\nb\tc', { keepLineBreaks: false })).toBe('abc');
+  });
+});
+
+describe('oneLine', () => {
+  it('makes every line break, tab and Unicode separator run one space, after removing escapes', () => {
+    expect(oneLine('a\n\n\tb\r\nc\u2028d\u2029e')).toBe('a b c d e');
+    expect(oneLine('x\u001b]0;title\u0007\ny\u009b2J')).toBe('x y');
+    expect(oneLine('red\u001b[0m\rover\u000bvt\u000cff')).toBe('red over vt ff');
+    expect(oneLine('plain — ünï 🙂  two spaces')).toBe('plain — ünï 🙂  two spaces');
   });
 });

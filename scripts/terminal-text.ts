@@ -48,6 +48,22 @@ export function stripControlChars(text: string, options: StripControlOptions = {
   return out;
 }
 
+/** Controls that move to another line or column: read as line breaks before the rest goes. */
+const MOVES = /[\r\v\f]/g;
+/** Line breaks of any kind (U+2028/U+2029 included) and tabs, in runs. */
+const BREAKS = /[\n\t\u2028\u2029]+/g;
+
+/**
+ * `text` as one line of a terminal: `stripControlChars`, then each run of
+ * line breaks (carriage return, vertical tab and form feed included: they
+ * end what came before as much as a line feed does) and tabs becomes one
+ * space, so that a multi-line message cannot break a one-entry-per-line
+ * listing apart, nor pass itself off as a line of its own.
+ */
+export function oneLine(text: string): string {
+  return stripControlChars(text.replace(MOVES, '\n')).replace(BREAKS, ' ');
+}
+
 /** Index after the escape sequence starting with ESC at `at`. */
 function skipEscape(text: string, at: number): number {
   const next = text[at + 1];

@@ -35,12 +35,93 @@ const HOSTILE_ROWS = [
 ];
 const HOSTILE_TEXT = JSON.stringify({ logs: HOSTILE_ROWS });
 
+const HOSTILE = 'x\u001b]0;pwned\u0007\u001b[2J\r\nover\u009b1Ay';
+const TRACE_ID = '0b9c5a0e-8a52-4a9e-9f43-3c1f3c7a1d11';
+
+/** A `logger_trace` reply whose every text field came from a hostile entry. */
+const HOSTILE_TRACE = {
+  logs: [
+    { ...HOSTILE_ROWS[0], trace_id: TRACE_ID },
+    { ...HOSTILE_ROWS[0], trace_id: TRACE_ID, created_at: '2026-01-02T03:04:05.700Z' },
+  ],
+  trace_id: TRACE_ID,
+  count: 2,
+  start: '2026-01-02T03:04:05.678Z',
+  end: '2026-01-02T03:04:05.700Z',
+  duration_ms: 22,
+  errors: 0,
+  components: [
+    {
+      component: HOSTILE,
+      first: '2026-01-02T03:04:05.678Z',
+      last: '2026-01-02T03:04:05.700Z',
+      count: 2,
+      errors: 0,
+    },
+  ],
+  gaps: [
+    {
+      ms: 22,
+      after: { component: HOSTILE, message: HOSTILE, created_at: '2026-01-02T03:04:05.678Z' },
+      before: { component: HOSTILE, message: HOSTILE, created_at: '2026-01-02T03:04:05.700Z' },
+    },
+  ],
+  exchanges: [
+    {
+      component: HOSTILE,
+      id: HOSTILE,
+      method: HOSTILE,
+      request_at: '2026-01-02T03:04:05.678Z',
+      response_at: '2026-01-02T03:04:05.700Z',
+      latency_ms: 22,
+      outcome: 'error',
+      error_code: HOSTILE,
+      error_message: HOSTILE,
+    },
+  ],
+  sources: { recent: 2, dewey: 0 },
+  dewey_error: HOSTILE,
+  returned: 2,
+};
+
+/** A `logger_summary` reply whose components and patterns came from hostile entries. */
+const HOSTILE_SUMMARY = {
+  since: '2026-01-02T02:04:05.000Z',
+  until: '2026-01-02T03:04:05.000Z',
+  total: 3,
+  by_component: { [HOSTILE]: { ERROR: 1, INFO: 2 } },
+  patterns: [
+    {
+      pattern: HOSTILE,
+      count: 3,
+      first: '2026-01-02T02:05:00.000Z',
+      last: '2026-01-02T03:04:00.000Z',
+      levels: ['ERROR', 'INFO'],
+      components: [HOSTILE],
+      example: HOSTILE,
+      trace_ids: [],
+    },
+  ],
+};
+
+/** What the fake answers each tool with (text: the serialized structured content, as Godot does). */
+const REPLIES: Record<string, Record<string, unknown>> = {
+  logger_query: { logs: HOSTILE_ROWS },
+  logger_trace: HOSTILE_TRACE,
+  logger_summary: HOSTILE_SUMMARY,
+};
+
 /**
- * A stand-in for Godot's MCP surface over WebSocket: `logger_query` returns
- * the hostile rows as Godot does (text: the serialized `{logs}`), `logger_clear` fails with a
- * hostile message.
+ * A stand-in for Godot's MCP surface over WebSocket: `logger_query`,
+ * `logger_trace` and `logger_summary` return hostile replies as Godot does,
+ * any other tool fails with a hostile message. `calls` lists the calls it got.
  */
-async function startFakeGodot(): Promise<{ url: string; close(): Promise<void> }> {
+async function startFakeGodot(): Promise<{
+  url: string;
+  calls: { name: string; arguments: unknown }[];
+  close(): Promise<void>;
+}> {
+  const calls: { name: string; arguments: unknown }[] = [];
   const wss = new WebSocketServer({
     port: 0,
     host: '127.0.0.1',
@@ -49,10 +130,12 @@ async function startFakeGodot(): Promise<{ url: string; close(): Promise<void> }
   wss.on('connection', (socket) => {
     const server = new Server({ name: 'godot', version: '0.0.0' }, { capabilities: { tools: {} } });
     server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
-      if (request.params.name === 'logger_query') {
+      calls.push({ name: request.params.name, arguments: request.params.arguments });
+      const reply = REPLIES[request.params.name];
+      if (reply !== undefined) {
         return {
-          content: [{ type: 'text', text: HOSTILE_TEXT }],
-          structuredContent: { logs: HOSTILE_ROWS },
+          content: [{ type: 'text', text: JSON.stringify(reply) }],
+          structuredContent: reply,
         };
       }
       return {
@@ -65,6 +148,7 @@ async function startFakeGodot(): Promise<{ url: string; close(): Promise<void> }
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   return {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
+    calls,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
@@ -114,6 +198,49 @@ describe('pnpm godot: nothing a log entry holds reaches the terminal as a contro
     expect(code).toBe(0);
     expect(stdout).toBe(`${HOSTILE_TEXT}\n`);
     expect(JSON.parse(stdout)).toEqual({ logs: HOSTILE_ROWS });
+  });
+
+  it('trace: prints the timeline with every escape sequence and control removed', async () => {
+    const { code, stdout } = await cli('trace', TRACE_ID, '--url', godot.url);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(CONTROL);
+    expect(godot.calls.at(-1)).toEqual({
+      name: 'logger_trace',
+      arguments: { trace_id: TRACE_ID, max_bytes: 1_000_000 },
+    });
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`trace ${TRACE_ID}  ·  2 entries  ·  22 ms  ·  0 errors`);
+    expect(lines).toContain(' +0 ms  relay  INFO   beforered overC1 after');
+    expect(lines).toContain('+22 ms  relay  INFO   beforered overC1 after');
+    expect(stdout).toContain('x overy');
+  });
+
+  it('summary: prints the counts and patterns with every escape sequence and control removed', async () => {
+    const { code, stdout } = await cli(
+      'summary',
+      '--since',
+      '1h',
+      '--level',
+      'warn',
+      '--url',
+      godot.url,
+    );
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(CONTROL);
+    expect(godot.calls.at(-1)).toEqual({
+      name: 'logger_summary',
+      arguments: { since: '1h', level: 'warn' },
+    });
+    expect(stdout).toMatch(/^x overy\s+1\s+2\s+3$/m);
+    expect(stdout).toMatch(/^3\s+ERROR,INFO\s+x overy\s+x overy$/m);
+  });
+
+  it('trace and summary --json: print the structured content', async () => {
+    // trace: its pages joined; here the one page.
+    const trace = await cli('trace', TRACE_ID, '--json', '--url', godot.url);
+    expect(JSON.parse(trace.stdout)).toEqual(HOSTILE_TRACE);
+    const summary = await cli('summary', '--json', '--url', godot.url);
+    expect(JSON.parse(summary.stdout)).toEqual(HOSTILE_SUMMARY);
   });
 
   it('a tool error is printed without its control sequences', async () => {
