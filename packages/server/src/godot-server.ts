@@ -29,6 +29,7 @@ import { HealthCheck } from './ops/health.js';
 import { registerRecentWindowView } from './ops/recent-window-view.js';
 import { createServerMetrics, type ServerMetrics } from './ops/server-metrics.js';
 import { addCounts, readShardCounts } from './ops/shard-counts.js';
+import { ThrottledWarning } from './ops/throttled-warning.js';
 import { registerWorkerMetricsView } from './ops/worker-metrics-view.js';
 import { TailService } from './read/tail-service.js';
 import { WebSocketEndpoint } from './ws/websocket-endpoint.js';
@@ -151,11 +152,23 @@ export async function startGodotServer(
     maxBytes:
       config.RECENT_MAX_BYTES === 0 ? 0 : shardShare(config.RECENT_MAX_BYTES, queues.length),
   };
+  // Entries that went in without their window record are counted and
+  // logged: the write path goes on, since they are safely queued.
+  const windowFailures = new ThrottledWarning(
+    logger,
+    'recent window: entries queued but not written to the window (tails and recent reads miss them)',
+    {},
+  );
+  const onRecentFailure = (error: string) => {
+    metrics.recentWindowFailures.inc();
+    windowFailures.add();
+    logger.debug({ err: error }, 'recent window: write failed');
+  };
   const ingest = new Ingest({
     shards: queues.map((queue) => ({
       queue,
       bound: new QueueBound(redis, queue, maxEntries, maxBytes),
-      appender: new JobAppender(redis, queue, recentBounds),
+      appender: new JobAppender(redis, queue, recentBounds, onRecentFailure),
     })),
     levels,
     connected: () => redis.status === 'ready',

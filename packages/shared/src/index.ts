@@ -73,6 +73,7 @@ export {
   type RecentGroup,
   type RecentIndex,
   type RecentKeys,
+  type RecentWriteFailure,
 } from './queue/recent/recent-window.js';
 export { replaceNulInJson, type SanitizedJson } from './queue/sanitize.js';
 export { normalizeUuid } from './queue/uuid.js';

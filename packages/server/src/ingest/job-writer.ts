@@ -107,6 +107,7 @@ export class JobWriter {
         index: this.indexOf(rest),
       },
       bounds: this.appender.recent,
+      onFailure: this.appender.onRecentFailure,
     };
     const added = await addLogJobs(
       this.queue,

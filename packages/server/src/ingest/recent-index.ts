@@ -23,6 +23,10 @@ export function recentIndex(entries: readonly LogEntry[]): RecentIndex {
     if (group) {
       group.count++;
       group.last = entry.created_at;
+      const trace = entry.trace_id;
+      if (trace !== null && group.traces.length < 3 && !group.traces.includes(trace)) {
+        group.traces.push(trace);
+      }
       continue;
     }
     groups.set(field, {
@@ -34,6 +38,7 @@ export function recentIndex(entries: readonly LogEntry[]): RecentIndex {
         at: entry.created_at,
       }),
       last: entry.created_at,
+      traces: entry.trace_id === null ? [] : [entry.trace_id],
     });
   }
   return { traces: [...traces], groups: [...groups.values()] };

@@ -34,6 +34,8 @@ export interface ServerMetrics {
   /** TCP connections closed by the HTTP server's limits, by reason (idle, timeout, invalid, full). */
   httpConnectionsClosed: Counter<'reason'>;
   queueDepth: Gauge<'state'>;
+  /** Flushes whose entries were queued but not written to the recent window. */
+  recentWindowFailures: Counter;
   deweyUp: Gauge;
   toolDuration: Histogram<'tool'>;
 }
@@ -153,6 +155,11 @@ export function createServerMetrics(
         if (counts === undefined) this.reset();
         for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
       },
+    }),
+    recentWindowFailures: new Counter({
+      name: 'godot_recent_window_write_failures_total',
+      help: 'Flushes whose entries were queued (and acknowledged) but could not be written to the recent window: tails and recent reads miss them',
+      registers,
     }),
     deweyUp: new Gauge({
       name: 'godot_dewey_up',

@@ -86,7 +86,10 @@ export async function summarize(
   };
 }
 
-/** Adds one counter bucket's groups: `c|<field>` counts, `x|<field>` earliest, `l|<field>` latest. */
+/**
+ * Adds one counter bucket's groups: `c|<field>` counts, `x|<field>` the
+ * earliest entry, `l|<field>` the latest time, `t|<field>` trace ids.
+ */
 function addBucket(
   builder: SummaryBuilder,
   fields: Record<string, string>,
@@ -104,15 +107,18 @@ function addBucket(
     } catch {
       // A bucket written by another version: counted without its example.
     }
-    builder.addGroup({
+    const group = {
       pattern,
       level,
       component,
-      count: Number(value),
       first: earliest.at ?? '',
       last: fields[`l|${field}`] ?? earliest.at ?? '',
       example: earliest.m ?? '',
-      trace_id: earliest.t ?? null,
-    });
+    };
+    // The bucket keeps up to 3 of the group's trace ids: each is offered to
+    // the pattern, the counts going with the first.
+    const traces = (fields[`t|${field}`] ?? '').split(',').filter((id) => id !== '');
+    builder.addGroup({ ...group, count: Number(value), trace_id: traces[0] ?? null });
+    for (const trace of traces.slice(1)) builder.addTraceId(pattern, trace);
   }
 }

@@ -10,12 +10,15 @@ import {
   defineRecentWindow,
   type RecentBounds,
   type RecentRecord,
+  type RecentWriteFailure,
 } from './recent/recent-window.js';
 
 /** Entries that also join the shard's recent window, in the same MULTI. */
 export interface RecentWrite {
   record: RecentRecord;
   bounds: RecentBounds;
+  /** Told when the jobs went in but the window could not be written. @default none */
+  onFailure?: RecentWriteFailure;
 }
 
 /**
@@ -57,7 +60,9 @@ export async function addLogJobs(
   if (results === null) throw new Error('Redis discarded the transaction');
   // Last in the MULTI: a window record that did not go in for want of its
   // script is written alone once the scripts are loaded again (below).
-  const recentFailed = recent !== undefined && isNoScript(results.at(-1)?.[0]);
+  const recentError = recent === undefined ? undefined : results.at(-1)?.[0];
+  const recentFailed = recentError !== undefined && recentError !== null && isNoScript(recentError);
+  if (recentError && !recentFailed) recent?.onFailure?.(recentError.message);
   // A script ioredis believed loaded but the node does not have (see
   // `isNoScript`) did not run: load the scripts again, then add those jobs
   // alone. Their entries are already in the account, raised by the first
@@ -69,7 +74,8 @@ export async function addLogJobs(
   if (recent && recentFailed) {
     const again = (await queueConnection(queue)).multi();
     addRecentRecord(again, recentKeys(queue), recent.record, recent.bounds);
-    await again.exec();
+    const [[error] = [null]] = (await again.exec()) ?? [];
+    if (error) recent.onFailure?.(error.message);
   }
   if (unloaded.length > 0) {
     const again = await openQueueTransaction(queue);

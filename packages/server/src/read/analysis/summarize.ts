@@ -213,6 +213,14 @@ export class SummaryBuilder {
     }
   }
 
+  /** Offers a trace id to a pattern already counted, within {@link MAX_PATTERN_TRACES}. */
+  addTraceId(pattern: string, traceId: string): void {
+    const traceIds = this.#patterns.get(pattern)?.traceIds;
+    if (traceIds && traceIds.length < MAX_PATTERN_TRACES && !traceIds.includes(traceId)) {
+      traceIds.push(traceId);
+    }
+  }
+
   /**
    * The summary so far. Patterns are ranked by count, ties broken by the
    * most severe level seen (ERROR first), then the latest entry. Errors are

@@ -1,5 +1,6 @@
 -- Appends entries to a log job that still waits out its delay (append-to-job.ts).
--- Returns 1 when they were appended, 0 when the job is no longer delayed
+-- Returns 1 when they were appended (a string, the error, when they were but
+-- the recent window could not be written), 0 when the job is no longer delayed
 -- (a worker promoted it, or the bound dropped it): the caller then adds a
 -- new job, and nothing was written.
 --
@@ -37,5 +38,10 @@ redis.call('RPUSH', KEYS[4], ARGV[2])
 redis.call('HSET', KEYS[1], 'name', count .. noun .. total .. ' bytes)')
 redis.call('HINCRBY', KEYS[3], 'entries', added)
 redis.call('HINCRBY', KEYS[3], 'bytes', bytes)
-recent_add(KEYS[5], KEYS[6], ARGV[2], added, bytes, ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV, 8)
+-- The entries are in the job whatever happens next: a window that cannot be
+-- written must not turn an append that happened into an error (the client
+-- would send the entries again). The failure is returned instead, for the
+-- server to count and log.
+local ok, failure = pcall(recent_add, KEYS[5], KEYS[6], ARGV[2], added, bytes, ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV, 8)
+if not ok then return 'window: ' .. tostring(failure) end
 return 1

@@ -8,6 +8,7 @@ import {
   RECENT_WINDOW_LUA,
   type RecentBounds,
   type RecentIndex,
+  type RecentWriteFailure,
 } from '../recent/recent-window.js';
 
 /**
@@ -38,7 +39,7 @@ type AppendCommand = (
   windowMs: number,
   windowBytes: number,
   ...index: (string | number)[]
-) => Promise<0 | 1>;
+) => Promise<0 | 1 | string>;
 
 /**
  * Appends entries to a log job of `queue` that still waits out its delay
@@ -58,6 +59,8 @@ export class JobAppender {
     readonly queue: Queue,
     /** The shard's recent-window bounds; the writer of new jobs uses the same. @default off */
     readonly recent: RecentBounds = { windowMs: 0, maxBytes: 0 },
+    /** Told when entries went in but the window could not be written. @default none */
+    readonly onRecentFailure: RecentWriteFailure = () => {},
   ) {
     redis.defineCommand(COMMAND, { numberOfKeys: 6, lua: APPEND_SCRIPT });
     // defineCommand adds a method that ioredis's types cannot know of.
@@ -95,6 +98,10 @@ export class JobAppender {
       this.recent.maxBytes,
       ...indexArgs(index),
     );
+    if (typeof appended === 'string') {
+      this.onRecentFailure(appended);
+      return true;
+    }
     return appended === 1;
   }
 }

@@ -1,8 +1,10 @@
 import type { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { privateQueues, testEntry } from '../../../../../test/support/private-queues.js';
-import { recentAccountKey, recentWindowKey } from '../../redis/redis-keys.js';
+import { boundAccountKey, recentAccountKey, recentWindowKey } from '../../redis/redis-keys.js';
+import { addLogJobs } from '../add-log-jobs.js';
 import type { LogEntry } from '../log-entry.js';
+import { JobAppender } from '../open-job/append-to-job.js';
 import { CursorError, decodeCursor, encodeCursor } from './recent-cursor.js';
 import { RecentReader } from './recent-reader.js';
 import {
@@ -159,6 +161,37 @@ describe('the recent window', () => {
     const span = await reader.span();
     expect(span).toMatchObject({ oldest: null, newest: null, entries: 0, bytes: 0 });
     expect(span.complete_since).toBeGreaterThanOrEqual(before);
+  });
+
+  it('a window that cannot be written leaves the entries queued, and says so, on both write paths', async () => {
+    const queue = queues.queue();
+    const redis = queues.redis();
+    // A key of the wrong type where the stream should be: every XADD fails.
+    await redis.set(recentWindowKey(queue), 'not a stream');
+    const failures: string[] = [];
+    const bounds = LARGE;
+    const entry = testEntry('kept');
+    const json = JSON.stringify([entry]);
+    const record = {
+      entriesJson: json,
+      count: 1,
+      bytes: json.length - 2,
+      acceptedUs: acceptedMicros(),
+    };
+    const [id] = await addLogJobs(queue, [{ entries: [entry] }], { delay: 60_000 }, undefined, {
+      record,
+      bounds,
+      onFailure: (error) => failures.push(error),
+    });
+    expect(failures).toEqual([expect.stringContaining('WRONGTYPE')]);
+    const appender = new JobAppender(redis, queue, bounds, (error) => failures.push(error));
+    expect(await appender.append(id as string, json, 1, record.bytes)).toBe(true);
+    expect(failures).toHaveLength(2);
+    expect(failures[1]).toContain('window:');
+    // Both entries are in the job, and the bound counted both.
+    const job = await queue.getJob(id as string);
+    expect(job?.name).toMatch(/^2 entries/);
+    expect(Number(await redis.hget(boundAccountKey(queue), 'entries'))).toBe(2);
   });
 
   it('refuses a cursor it did not write', () => {

@@ -53,7 +53,25 @@ local function recent_add(stream, account, entries, count, bytes, accepted_us, w
       redis.call('HINCRBY', bucket, 'c|' .. field, index[i + 1])
       redis.call('HSETNX', bucket, 'x|' .. field, index[i + 2])
       redis.call('HSET', bucket, 'l|' .. field, index[i + 3])
-      i = i + 4
+      local traces_in = index[i + 4]
+      if traces_in ~= '' then
+        local kept = redis.call('HGET', bucket, 't|' .. field)
+        if not kept then
+          redis.call('HSET', bucket, 't|' .. field, traces_in)
+        else
+          local _, commas = string.gsub(kept, ',', '')
+          if commas < 2 then
+            for id in string.gmatch(traces_in, '[^,]+') do
+              if commas < 2 and not string.find(kept, id, 1, true) then
+                kept = kept .. ',' .. id
+                commas = commas + 1
+              end
+            end
+            redis.call('HSET', bucket, 't|' .. field, kept)
+          end
+        end
+      end
+      i = i + 5
     end
     redis.call('PEXPIRE', bucket, window_ms + 20000)
   end

@@ -30,6 +30,14 @@ export interface RecentBounds {
   maxBytes: number;
 }
 
+/**
+ * A window write that failed while the entries themselves went in (a bug in
+ * the window's script, or a node that lost it): the entries are queued and
+ * acknowledged; only `logger_tail` and recent reads will miss them. Called
+ * so that it is counted and logged, never silent.
+ */
+export type RecentWriteFailure = (error: string) => void;
+
 /** One flush's entries for a shard's window. */
 export interface RecentRecord {
   /** The entries as one JSON array, oldest first. */
@@ -67,14 +75,17 @@ export interface RecentGroup {
   earliestJson: string;
   /** The latest entry's `created_at`. */
   last: string;
+  /** Up to 3 of its distinct trace ids. */
+  traces: string[];
 }
 
 /** The index as the script reads it, after the record's own arguments. */
 export function indexArgs(index: RecentIndex | undefined): (string | number)[] {
   if (!index) return [0, 0];
   const args: (string | number)[] = [index.traces.length, ...index.traces, index.groups.length];
-  for (const group of index.groups)
-    args.push(group.field, group.count, group.earliestJson, group.last);
+  for (const group of index.groups) {
+    args.push(group.field, group.count, group.earliestJson, group.last, group.traces.join(','));
+  }
   return args;
 }
 
