@@ -8,11 +8,24 @@ import { type EntryFilter, entryMatcher } from './entry-filter.js';
  */
 const CLOCK_SLACK_MS = 5000;
 
+/**
+ * How long a query reads the window before it answers with what it found
+ * and a cursor to go on: a filter no index narrows (a text search) reads the
+ * whole window, which holds up to about a million entries; the answer stays
+ * within the 500 ms of a query's target (docs/product.md#performance-targets).
+ */
+export const QUERY_SCAN_MS = 400;
+
 /** A page of a recent-window query, newest first. */
 export interface RecentPage {
   logs: LogEntry[];
   /** More entries may match, older than these. */
   more: boolean;
+  /**
+   * Set when the read stopped at its time limit rather than at `limit` or
+   * the range's start: entries older than this time were not read yet.
+   */
+  scannedTo?: number;
   /** The cursor that continues right after `logs[index]` (-1: before the first). */
   cursorAfter(index: number): RecentCursor;
 }
@@ -43,5 +56,14 @@ export async function queryRecent(
     match: entryMatcher(filter),
     stopMs: filter.fromMs === undefined ? undefined : filter.fromMs - CLOCK_SLACK_MS,
   });
-  return { logs: result.entries, more: !result.exhausted, cursorAfter: result.cursorAfter };
+  const stopped = !result.exhausted && result.entries.length < limit;
+  return {
+    logs: result.entries,
+    more: !result.exhausted,
+    // After the last row: where the read stopped, past the entries it read
+    // that did not match, so that the next page never reads them again.
+    cursorAfter: (index) =>
+      index >= result.entries.length - 1 ? result.cursor : result.cursorAfter(index),
+    ...(stopped && result.reachedMs !== undefined ? { scannedTo: result.reachedMs } : {}),
+  };
 }

@@ -89,9 +89,15 @@ export const loggerQueryTool = defineTool<QueryInput>({
         throw new ReadInputError('cursor', 'cannot be followed: the recent window is off');
       }
       const page = await queryRecent(recent, filter, limit, cursor);
+      const scanned =
+        page.scannedTo === undefined
+          ? {}
+          : {
+              note: `time limit: the window was read back to ${new Date(page.scannedTo).toISOString()}; next_cursor reads on from there`,
+            };
       return entryListResult({
         rows: page.logs,
-        fields: { source: 'recent' },
+        fields: { source: 'recent', ...scanned },
         format,
         maxBytes,
         more: page.more,

@@ -194,6 +194,28 @@ describe('the recent window', () => {
     expect(Number(await redis.hget(boundAccountKey(queue), 'entries'))).toBe(2);
   });
 
+  it('stops at its deadline with what it found, and its cursor goes on from there', async () => {
+    const { list, reader } = shards(2);
+    for (let i = 0; i < 300; i++) await flush(list[i % 2] as Queue, [`d${i}`]);
+    const start = reader.at(Date.now() + 1000, 'backward');
+    const stopped = await reader.read(start, { limit: 1000, deadline: Date.now() });
+    expect(stopped.entries).toEqual([]);
+    expect(stopped.exhausted).toBe(false);
+    // A deadline met after the first chunks: some read, the rest on the next page.
+    const partial = await reader.read(start, { limit: 1000, deadline: Date.now() + 1_000_000 });
+    expect(partial.entries).toHaveLength(300);
+    let cursor = start;
+    const seen: string[] = [];
+    for (let round = 0; round < 400; round++) {
+      // Each round stops as soon as its chunks are read: at most one fill each.
+      const page = await reader.read(cursor, { limit: 1000, deadline: Date.now() + 1 });
+      seen.push(...messages(page.entries));
+      cursor = page.cursor;
+      if (page.exhausted) break;
+    }
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => `d${299 - i}`));
+  });
+
   it('refuses a cursor it did not write', () => {
     for (const text of [
       '',

@@ -44,6 +44,11 @@ export interface RecentReadOptions {
    * it; forward, those at or after it. @default none
    */
   stopMs?: number;
+  /**
+   * When to stop reading (`Date.now()` ms) and answer with what was found;
+   * the cursor continues from there. @default none
+   */
+  deadline?: number;
 }
 
 /** The answer to a read. */
@@ -67,6 +72,8 @@ export interface RecentReadResult {
   scanned: number;
   /** Every shard was read to its end (forward) or to `stopMs` (backward). */
   exhausted: boolean;
+  /** The time (ms) of the last record read, when any was: how far the read reached. */
+  reachedMs?: number;
 }
 
 /** What a window holds now, over every shard. */
@@ -134,7 +141,7 @@ export class RecentReader {
    * entries match, `maxScan` were looked at, or the shards are exhausted.
    */
   async read(cursor: RecentCursor, options: RecentReadOptions): Promise<RecentReadResult> {
-    const { limit, match = () => true, maxScan = 1_000_000, stopMs, rawMatch } = options;
+    const { limit, match = () => true, maxScan = 1_000_000, stopMs, rawMatch, deadline } = options;
     const forward = cursor.direction === 'forward';
     const streams = this.shards.map(
       (keys, index) =>
@@ -151,8 +158,10 @@ export class RecentReader {
     const entries: LogEntry[] = [];
     const after: ShardPosition[][] = [];
     let scanned = 0;
+    let reachedMs: number | undefined;
     while (entries.length < limit && scanned < maxScan) {
       if (streams.some((stream) => stream.needsFill())) {
+        if (deadline !== undefined && Date.now() >= deadline) break;
         await Promise.all(streams.map((stream) => stream.fill()));
       }
       let next: ShardStream | undefined;
@@ -164,6 +173,7 @@ export class RecentReader {
       }
       if (!next) break;
       const item = next.take();
+      reachedMs = item.ms;
       scanned += item.entries;
       if (item.entry !== null && match(item.entry)) {
         entries.push(item.entry);
@@ -181,6 +191,7 @@ export class RecentReader {
       ...(missed === undefined ? {} : { missed }),
       scanned,
       exhausted: streams.every((stream) => stream.exhausted()),
+      ...(reachedMs === undefined ? {} : { reachedMs }),
     };
   }
 
