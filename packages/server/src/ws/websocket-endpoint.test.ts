@@ -160,7 +160,14 @@ describe('WebSocket limits', () => {
   });
 
   it('a client that sends 50,000 tools/list without reading: reading paused, memory bounded, nothing lost', async () => {
-    const server = await stack.start({ MAX_UNREAD_REPLY_BYTES: 8 * 1024 * 1024 });
+    // 100 calls in flight: the replies to the requests of one read (at most
+    // that many tools/list lists of ~20 KiB, the rest refused) stay within the
+    // close limit, twice the pause limit, whatever the server read before
+    // the pause took effect.
+    const server = await stack.start({
+      MAX_UNREAD_REPLY_BYTES: 8 * 1024 * 1024,
+      MAX_CALLS_IN_FLIGHT: 100,
+    });
     const socket = new WebSocket(server.url);
     socket.on('error', () => {});
     let replies = 0;
@@ -192,8 +199,8 @@ describe('WebSocket limits', () => {
     expect(replies).toBe(0);
 
     // Backpressure, not loss: once the client reads, every request is answered,
-    // some with -32005: one read of the socket can carry more than
-    // MAX_CALLS_IN_FLIGHT (1000) of these 56-byte requests.
+    // some with -32005: one read of the socket carries more than
+    // MAX_CALLS_IN_FLIGHT (100) of these 56-byte requests.
     socket.resume();
     await expect.poll(() => replies, { timeout: 30_000, interval: 200 }).toBe(50_000);
     expect(
