@@ -1,5 +1,5 @@
 import type { LogEntry, RecentCursor, RecentReader } from '@godot/shared';
-import { type EntryFilter, entryMatcher } from './entry-filter.js';
+import { type EntryFilter, entryMatcher, rawMatcher } from './entry-filter.js';
 
 /**
  * How far apart the server's clock (an entry's `created_at`) and Redis's
@@ -54,6 +54,8 @@ export async function queryRecent(
   const result = await reader.read(start, {
     limit,
     match: entryMatcher(filter),
+    rawMatch: rawMatcher(filter),
+    deadline: Date.now() + QUERY_SCAN_MS,
     stopMs: filter.fromMs === undefined ? undefined : filter.fromMs - CLOCK_SLACK_MS,
   });
   const stopped = !result.exhausted && result.entries.length < limit;
