@@ -22,6 +22,7 @@ import {
 import { Queue } from 'bullmq';
 import { createHttpApp } from './http/app.js';
 import { createHttpServer, HTTP_CONNECTION_HEADROOM } from './http/http-server.js';
+import { readApiRouter } from './http/read-api.js';
 import { Ingest } from './ingest/ingest.js';
 import { LevelStore } from './ingest/level-store.js';
 import { createGodotMcpServer } from './mcp/godot-mcp-server.js';
@@ -252,6 +253,13 @@ export async function startGodotServer(
   }
   const http = createHttpApp({
     createMcpServer,
+    readApi: readApiRouter({
+      deps: toolDeps,
+      logger,
+      tokens: [config.AUTH_TOKEN, config.ADMIN_TOKEN].filter(
+        (token): token is string => token !== undefined,
+      ),
+    }),
     health: () => health.check(),
     metrics,
     queues,

@@ -13,6 +13,7 @@ import { isAuthorized, isAuthorizedRequest, withoutAccessToken } from '../auth/a
 import { BEARER_CHALLENGE, connectHint, oauthHintRouter } from '../auth/oauth-hint.js';
 import type { HealthReport } from '../ops/health.js';
 import type { ServerMetrics } from '../ops/server-metrics.js';
+import { explorerRouter } from './explorer-routes.js';
 import { HttpRequestsInFlight, type OpenRequest } from './requests-in-flight.js';
 import { HttpSessionRegistry } from './session-registry.js';
 
@@ -40,6 +41,11 @@ export interface HttpAppOptions {
   authToken?: string;
   /** Enables the dashboard at `/admin/queues`, guarded by this token. @default undefined (off) */
   adminToken?: string;
+  /**
+   * The read tools over HTTP for the log explorer (`/api/tools/<tool>`,
+   * read-api.ts). @default undefined (not served)
+   */
+  readApi?: RequestHandler;
   /** Largest JSON body on `/mcp`. */
   maxBodyBytes: number;
   /** An HTTP MCP session not seen for this long is forgotten. @default 1800000 (30 min) */
@@ -71,6 +77,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  // The log explorer: `/` → `/logs`, and the page's files (docs/product.md#log-explorer).
+  if (options.readApi) app.use(options.readApi);
+  app.use(explorerRouter({ logger }));
 
   if (options.adminToken !== undefined) {
     const token = options.adminToken;
@@ -258,8 +268,23 @@ async function loadBoard(queues: readonly Queue[]): Promise<RequestHandler> {
     ),
     serverAdapter: adapter,
   });
-  return adapter.getRouter() as RequestHandler;
+  const router = adapter.getRouter() as RequestHandler;
+  // Bull Board's page links its fonts from Google: Godot's pages load
+  // nothing from outside its origin, so the page goes out without that link
+  // (in the system's fonts). It is rendered in Bull Board's own app, where
+  // `res.render` finds its template.
+  return (req, res, next) => {
+    const render = res.render.bind(res);
+    res.render = ((view: string, locals?: object) =>
+      render(view, locals, (error: Error | null, html?: string) =>
+        error ? next(error) : res.send(String(html).replace(REMOTE_LINK, '')),
+      )) as Response['render'];
+    router(req, res, next);
+  };
 }
+
+/** A `<link>` to another origin (Bull Board's Google Fonts stylesheet). */
+const REMOTE_LINK = /<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>/gi;
 
 function rpcError(code: number, message: string) {
   return { jsonrpc: '2.0', error: { code, message }, id: null };
