@@ -32,6 +32,50 @@ export function cpuTable(phases: readonly Phase[]): string {
   )}`;
 }
 
+/** One read call of the read table. */
+export interface ReadRow {
+  /** The tool and its arguments. */
+  call: string;
+  /** Calls made while ingest ran at 1,000/s, and their round trips; absent when only its size was taken. */
+  calls?: number;
+  p50?: number;
+  p99?: number;
+  /** The answer's text, bytes; absent for a call that is not a read. */
+  bytes?: number;
+  /** With the default `max_bytes`: held to the answer-size target. @default false */
+  budgeted?: boolean;
+}
+
+/** The size a read answer for an assistant should keep to by default (docs/product.md#performance-targets). */
+const ANSWER_TARGET_BYTES = 32 * 1024;
+
+/**
+ * The read tools over a full recent window while ingest runs at 1,000/s:
+ * each call's round trip, and its answer's size next to the target.
+ */
+export function readTable(rows: readonly ReadRow[], windowEntries: number): string {
+  const ms = (value: number | undefined) => (value === undefined ? '' : value.toFixed(1));
+  const table = formatColumns(
+    ['call', 'calls', 'p50 ms', 'p99 ms', 'answer bytes', 'target', ''],
+    rows.map((row) => [
+      row.call,
+      row.calls === undefined ? '' : String(row.calls),
+      ms(row.p50),
+      ms(row.p99),
+      row.bytes === undefined ? '' : String(row.bytes),
+      row.bytes === undefined ? '' : row.budgeted ? '≤ 32 KB' : '— (info)',
+      row.budgeted && row.bytes !== undefined
+        ? row.bytes <= ANSWER_TARGET_BYTES
+          ? 'ok'
+          : 'MISSED'
+        : '',
+    ]),
+  );
+  return `Read tools over the recent window (${windowEntries} entries) at 1,000 logs/s, one call at a time:
+${table}
+(answer sizes: once each, right after the fill, over its entries; logger_tail from the fill's start)`;
+}
+
 /** Phase lengths in ms, for the row labels. */
 export interface PhaseDurations {
   sustained: number;
@@ -87,6 +131,24 @@ export function resultsTable(results: Record<string, number>, ms: PhaseDurations
       measured: `${r.cpu_ms_per_entry_at_1000} ms`,
       target: '≤ 0.25 ms',
       met: atMost(r.cpu_ms_per_entry_at_1000, 0.25),
+    },
+    {
+      what: `the same with one logger_tail client following, ${ms.steady / 1000} s`,
+      measured: `${r.cpu_ms_per_entry_at_1000_tailing} ms`,
+      target: '— (info)',
+    },
+    {
+      // created_at is stamped on receipt, a few ms before the ack: an upper bound.
+      what: 'acknowledged → returned by logger_tail at 1,000/s (same server)',
+      measured: `p50 ${r.tail_p50_ms} ms, p99 ${r.tail_p99_ms} ms`,
+      target: 'p99 ≤ 1 s',
+      met: atMost(r.tail_p99_ms, 1000),
+    },
+    {
+      what: 'acknowledged entries the tail returned',
+      measured: `${r.tail_seen_pct}%`,
+      target: '100%',
+      met: r.tail_seen_pct === 100,
     },
     {
       what: `one WebSocket per log line, 8 loops, ${ms.perLine / 1000} s: server CPU per log`,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Config } from '@godot/shared';
 import { freePort, type RedisServer } from '@godot/testkit';
 import { GODOT_MAINS, GodotProcess, REPO_ROOT } from '../test/support/godot-process.js';
 import { fetchJson } from '../test/support/http-probe.js';
@@ -26,6 +27,8 @@ export interface BenchStack {
   server: GodotProcess;
   worker: GodotProcess;
   serverUrl: string;
+  /** The configuration server and worker run with: queue name, shards, the window's bounds. */
+  config: Config;
   /** Rows stored so far and the epoch ms of the last store. */
   emulatorStats(): Promise<{ rows: number; lastStoredAt: number }>;
   /** Every row recorded since the last take; the emulator forgets them. */
@@ -115,6 +118,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     server,
     worker,
     serverUrl: `${server.origin.replace('http:', 'ws:')}/`,
+    config: stack.config,
     async emulatorStats() {
       const { body } = await fetchJson(`${control}/stats`);
       return body as { rows: number; lastStoredAt: number };
