@@ -225,6 +225,26 @@ describe.sequential('the Godot image under podman', () => {
     await podman.run(['healthcheck', 'run', container]);
   }, 120_000);
 
+  it('serves the log explorer from the image, with its CSP, and a recent window in /health', async ({
+    onTestFailed,
+  }) => {
+    onTestFailed(dumpLogs);
+    const origin = `http://127.0.0.1:${SERVER_PORT}`;
+    const root = await fetch(`${origin}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/logs');
+    for (const path of ['/logs', '/logs/app.js', '/logs/style.css']) {
+      const response = await fetch(`${origin}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-security-policy'), path).toContain("default-src 'none'");
+      expect((await response.text()).length, path).toBeGreaterThan(0);
+    }
+    const { body } = await health();
+    // The shipped maxmemory holds both bounds: /health has no warning.
+    expect(body).toMatchObject({ recent: { window_ms: 900_000 } });
+    expect((body as { warnings?: unknown }).warnings).toBeUndefined();
+  }, 60_000);
+
   it('runs Redis and Node as non-root users, Redis with its AOF in /data', async ({
     onTestFailed,
   }) => {
