@@ -64,8 +64,14 @@ export async function summarize(
       });
       for (const entry of edge.entries) builder.add(entry as ReadEntry);
     }
-    for (const bucket of await recent.buckets(boundary, request.untilMs, RECENT_BUCKET_MS)) {
+    const buckets = await recent.buckets(boundary, request.untilMs, RECENT_BUCKET_MS);
+    // Oldest first: a pattern's first bucket holds its earliest entry, and
+    // later ones need only their counts. A pause between buckets lets the
+    // writes that acknowledge entries run meanwhile.
+    buckets.sort((a, b) => a.startMs - b.startMs);
+    for (const bucket of buckets) {
       addBucket(builder, bucket.fields, keep);
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return { ...builder.result({ top: request.top }), source: 'recent' };
   }
@@ -101,11 +107,14 @@ function addBucket(
     const [pattern = '', levelText = '', component = ''] = field.split(GROUP_SEPARATOR);
     const level = parseLevel(levelText);
     if (level === undefined || !keep(level, component)) continue;
+    // A pattern seen in an earlier bucket has its earliest entry already.
     let earliest: { m?: string; t?: string | null; at?: string } = {};
-    try {
-      earliest = JSON.parse(fields[`x|${field}`] ?? '{}');
-    } catch {
-      // A bucket written by another version: counted without its example.
+    if (!builder.has(pattern)) {
+      try {
+        earliest = JSON.parse(fields[`x|${field}`] ?? '{}');
+      } catch {
+        // A bucket written by another version: counted without its example.
+      }
     }
     const group = {
       pattern,

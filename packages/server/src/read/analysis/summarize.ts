@@ -213,6 +213,11 @@ export class SummaryBuilder {
     }
   }
 
+  /** Whether `pattern` is counted already. */
+  has(pattern: string): boolean {
+    return this.#patterns.has(pattern);
+  }
+
   /** Offers a trace id to a pattern already counted, within {@link MAX_PATTERN_TRACES}. */
   addTraceId(pattern: string, traceId: string): void {
     const traceIds = this.#patterns.get(pattern)?.traceIds;
