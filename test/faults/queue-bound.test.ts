@@ -52,6 +52,9 @@ describe('fault: queue bound with Dewey down', () => {
       () => `godot_logs_dropped_total ${TOTAL - BOUND} (is ${dropped})`,
     );
     expect(dropped).toBe(TOTAL - BOUND);
+    // /health says so too, for the log explorer's status bar.
+    const health = (await (await fetch(`${s.server.origin}/health`)).json()) as { drops?: number };
+    expect(health.drops).toBe(TOTAL - BOUND);
     expect(await s.queueCounts()).toMatchObject({ active: 0, failed: 0 });
     // Queue order is (job id, place in the job): a job holds the entries of
     // one or more flushes, in arrival order, and the bound keeps the newest

@@ -243,6 +243,8 @@ export async function startGodotServer(
       settings: { windowMs: config.RECENT_WINDOW, maxBytes: config.RECENT_MAX_BYTES },
     },
     queueMaxBytes: config.MAX_QUEUE_BYTES,
+    drops: async () =>
+      (await metrics.dropped.get()).values.reduce((sum, sample) => sum + sample.value, 0),
   });
   if (recent && tails) {
     registerRecentWindowView({

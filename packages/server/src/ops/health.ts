@@ -35,6 +35,8 @@ export interface HealthReport {
   worker: { heartbeat_age_ms: number | null; workers: number };
   /** The recent window, when it is on (docs/product.md#recent-window). */
   recent?: RecentWindowReport;
+  /** Entries this server dropped to keep the queue bound, since it started (`godot_logs_dropped_total`). */
+  drops?: number;
   /** Configuration that cannot work as intended; the status is unchanged. */
   warnings?: string[];
 }
@@ -55,6 +57,8 @@ export interface HealthCheckOptions {
   lastOutOfMemory?: () => number | undefined;
   /** The recent window's span and bounds, when it is on. @default undefined (off) */
   recent?: { span: () => Promise<RecentSpan>; settings: RecentWindowSettings };
+  /** This server's dropped entries so far (the queue bound). @default undefined (not reported) */
+  drops?: () => Promise<number>;
   /**
    * MAX_QUEUE_BYTES: with the window's bytes, what Redis's maxmemory must
    * hold with room to spare, or `/health` warns. @default 0 (not checked)
@@ -97,8 +101,8 @@ type Reading =
  * without serving a reading taken before the outage.
  */
 export class HealthCheck {
-  private readonly options: Required<Omit<HealthCheckOptions, 'recent'>> &
-    Pick<HealthCheckOptions, 'recent'>;
+  private readonly options: Required<Omit<HealthCheckOptions, 'recent' | 'drops'>> &
+    Pick<HealthCheckOptions, 'recent' | 'drops'>;
   private readonly heartbeatKey: string;
   private cached: { startedAt: number; reading: Promise<Reading> } | undefined;
 
@@ -157,6 +161,7 @@ export class HealthCheck {
       this.options.recent && reading.recent
         ? recentWindowReport(reading.recent, this.options.recent.settings)
         : undefined;
+    const drops = await this.options.drops?.().catch(() => undefined);
     const warnings = memoryWarnings(memory.max, this.options.queueMaxBytes, this.options.recent);
     return {
       code: healthy ? 200 : 503,
@@ -176,6 +181,8 @@ export class HealthCheck {
             : queue,
         worker: { heartbeat_age_ms: age, workers },
         ...(recent ? { recent } : {}),
+        ...(drops === undefined ? {} : { drops }),
+        ...(drops === undefined ? {} : { drops }),
         ...(warnings.length > 0 ? { warnings } : {}),
       },
     };
