@@ -7,6 +7,7 @@ import { Server as McpProtocolServer } from '@modelcontextprotocol/sdk/server/in
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GodotServer } from '../godot-server.js';
+import { TOOL_LIST } from '../mcp/tool-catalog.js';
 import { createServerMetrics, type ServerMetrics } from '../ops/server-metrics.js';
 import {
   metricSample,
@@ -19,6 +20,9 @@ import { initializeSession, listTools, mcpRequest } from './mcp-http.fixture.js'
 import { HttpSessionRegistry } from './session-registry.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a served `tools/list` holds: these tests are about sessions, not about the tools. */
+const TOOL_COUNT = TOOL_LIST.tools.length;
 
 /**
  * Opens sessions one after the other, each seen at least 2 ms after the
@@ -80,7 +84,7 @@ describe('/mcp sessions are shared in Redis and capped (issues 10 and 12)', () =
       expect(await listTools(server, id)).toMatchObject({ status: 404, code: -32001 });
     }
     for (const id of ids.slice(5)) {
-      expect(await listTools(server, id)).toMatchObject({ status: 200, tools: 4 });
+      expect(await listTools(server, id)).toMatchObject({ status: 200, tools: TOOL_COUNT });
     }
     expect(await metricSample(server, 'godot_http_sessions')).toBe(5);
   });
@@ -96,7 +100,7 @@ describe('/mcp sessions are shared in Redis and capped (issues 10 and 12)', () =
       expect(await listTools(server, id)).toMatchObject({ status: 404 });
     }
     for (const id of [s1, s5, ...newcomers]) {
-      expect(await listTools(server, id)).toMatchObject({ status: 200, tools: 4 });
+      expect(await listTools(server, id)).toMatchObject({ status: 200, tools: TOOL_COUNT });
     }
     expect(await metricSample(server, 'godot_http_sessions_evicted_total{reason="limit"}')).toBe(3);
   });
@@ -157,8 +161,8 @@ describe('/mcp sessions are shared in Redis and capped (issues 10 and 12)', () =
         // Queries do not fail for want of a session check, nor initialize for
         // want of a place to record it (logger_log fails: it needs Redis).
         const during = await initializeSession(server);
-        expect(await listTools(server, before)).toMatchObject({ status: 200, tools: 4 });
-        expect(await listTools(server, during)).toMatchObject({ status: 200, tools: 4 });
+        expect(await listTools(server, before)).toMatchObject({ status: 200, tools: TOOL_COUNT });
+        expect(await listTools(server, during)).toMatchObject({ status: 200, tools: TOOL_COUNT });
         // Ending a session needs Redis: said so, not pretended.
         expect((await mcpRequest(server, before, undefined, 'DELETE')).status).toBe(503);
       } finally {
@@ -167,7 +171,7 @@ describe('/mcp sessions are shared in Redis and capped (issues 10 and 12)', () =
       // This Redis keeps nothing across a restart: sessions are checked again.
       await expect.poll(async () => (await listTools(server, before)).status).toBe(404);
       const after = await initializeSession(server);
-      expect(await listTools(server, after)).toMatchObject({ status: 200, tools: 4 });
+      expect(await listTools(server, after)).toMatchObject({ status: 200, tools: TOOL_COUNT });
     } finally {
       await own.close();
     }
@@ -253,6 +257,19 @@ describe('HttpSessionRegistry', () => {
     for (const id of [x, z, w]) expect(await sessions.touch(id)).toBe('known');
     expect(await redis.zcard(key)).toBe(3);
     expect(await evicted(metrics, 'idle')).toBe(0);
+  });
+
+  it('keeps working after Redis forgot its scripts (a restart, SCRIPT FLUSH)', async () => {
+    const { sessions, metrics, clock } = registry({ idleMs: 100 });
+    const a = await sessions.open();
+    await redis.script('FLUSH');
+    expect(await sessions.touch(a)).toBe('known');
+    await redis.script('FLUSH');
+    clock.now += 101;
+    expect(await sessions.forget(a)).toBe('unknown');
+    expect(await evicted(metrics, 'idle')).toBe(1);
+    await redis.script('FLUSH');
+    expect(await sessions.touch(await sessions.open())).toBe('known');
   });
 
   it('shares sessions between registries of one queue; DELETE is seen by all', async () => {
