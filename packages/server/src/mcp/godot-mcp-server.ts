@@ -1,6 +1,8 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import { dispatchByKeys } from './quick-dispatch.js';
 import { TOOL_LIST } from './tool-catalog.js';
 import { type CallerContext, callTool } from './tool-dispatcher.js';
 import type { GodotToolDeps } from './tools/define-tool.js';
@@ -31,6 +33,21 @@ class MethodNotFoundError extends Error {
 }
 
 /**
+ * The SDK's low-level `Server`, whose transport hands requests and
+ * notifications to it without the SDK's four zod parses per message
+ * (quick-dispatch.ts). Everything else is the SDK's.
+ */
+class GodotProtocolServer extends Server {
+  override async connect(transport: Transport): Promise<void> {
+    const previous = transport.onmessage;
+    await super.connect(transport);
+    // A message read before this line went through the SDK's own check: the
+    // same outcome, at its cost.
+    dispatchByKeys(this, transport, previous);
+  }
+}
+
+/**
  * A new MCP server (the SDK's low-level `Server`) serving the tools (tool-catalog.ts).
  * Call once per WebSocket connection and per HTTP session: one instance
  * cannot serve two transports, and sharing one leaks responses across
@@ -47,7 +64,7 @@ class MethodNotFoundError extends Error {
  * log lines of audited tools.
  */
 export function createGodotMcpServer(deps: GodotToolDeps, context: CallerContext = {}): Server {
-  const server = new Server(SERVER_INFO, SERVER_OPTIONS);
+  const server = new GodotProtocolServer(SERVER_INFO, SERVER_OPTIONS);
   server.fallbackRequestHandler = async (request) => {
     if (request.method === 'tools/call') return callTool(deps, context, request);
     if (request.method === 'tools/list') {
