@@ -62,8 +62,22 @@ export function setUpSearchView() {
     setNotice(notice, 'Searching…');
     section.dataset.state = 'loading';
     try {
-      const answer = await callTool('logger_query', args, pending.signal);
-      const logs = answer.logs ?? [];
+      // A person's page takes more than an assistant's answer; a query that
+      // stopped at its time limit, or at this size, is followed on until a
+      // page is full (at most a few rounds).
+      args.max_bytes = 1_000_000;
+      let answer = await callTool('logger_query', args, pending.signal);
+      let logs = answer.logs ?? [];
+      for (let round = 1; round < 10 && logs.length < PAGE; round++) {
+        if (typeof answer.next_cursor !== 'string') break;
+        const next = await callTool(
+          'logger_query',
+          { ...args, cursor: answer.next_cursor },
+          pending.signal,
+        );
+        logs = [...logs, ...(next.logs ?? [])];
+        answer = next;
+      }
       let added = 0;
       for (const entry of logs) {
         const key = JSON.stringify([
