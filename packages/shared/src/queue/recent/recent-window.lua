@@ -9,7 +9,8 @@
 -- order: s (the seq of its first entry), n (its entries), b (their bytes),
 -- t (when the server accepted them, in µs: orders records across shards),
 -- e (the entries, one JSON array). account: its hash, with `seq` (entries
--- ever added), `bytes` (bytes held now), `started` (ms: when the window
+-- ever added), `bytes` (bytes held now), `oldest` (ms of the oldest record,
+-- when known), `started` (ms: when the window
 -- began to record; a reader may set it first) and `trimmed` (ms of the
 -- newest record trimmed): the window holds every entry accepted since the
 -- later of the two. entries, count, bytes: the flush's; accepted_us: t.
@@ -76,20 +77,37 @@ local function recent_add(stream, account, entries, count, bytes, accepted_us, w
     redis.call('PEXPIRE', bucket, window_ms + 20000)
   end
   local cutoff = now_ms - window_ms
+  -- `oldest` (the time of the oldest record, kept by the trim below) spares
+  -- the common case a read of the stream: within both bounds, nothing to do.
+  local known = tonumber(redis.call('HGET', account, 'oldest'))
+  if known and held <= max_bytes and known >= cutoff then return 1 end
   -- Each record is looked at alone (COUNT 1): in the steady state a flush
   -- trims about one record, and XRANGE copies what it returns. At most 64
   -- per call, so a lowered bound is met over the next flushes rather than
   -- in one long script. The record just added always stays.
   local freed = 0
   local last = nil
+  local kept = nil
   for _ = 1, 64 do
     local oldest = redis.call('XRANGE', stream, last and ('(' .. last) or '-', '+', 'COUNT', 1)[1]
-    if not oldest or oldest[1] == added then break end
+    if not oldest or oldest[1] == added then
+      kept = tonumber(string.match(added, '^(%d+)'))
+      break
+    end
     local ms = tonumber(string.match(oldest[1], '^(%d+)'))
-    if held - freed <= max_bytes and ms >= cutoff then break end
+    if held - freed <= max_bytes and ms >= cutoff then
+      kept = ms
+      break
+    end
     -- Fields come in the order XADD wrote them: s, n, b, t, e.
     freed = freed + tonumber(oldest[2][6])
     last = oldest[1]
+  end
+  -- After 64 records the oldest kept is not known yet: the next call looks.
+  if kept then
+    redis.call('HSET', account, 'oldest', kept)
+  else
+    redis.call('HDEL', account, 'oldest')
   end
   if not last then return 1 end
   -- MINID keeps ids at or above it: the id right after the last one to go.
