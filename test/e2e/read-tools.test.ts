@@ -7,17 +7,10 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callOk, type ReadEntry as Entry } from '../support/read-calls.js';
 import { connectClient } from '../support/stack/connect-client.js';
 import { TestStack } from '../support/stack/test-stack.js';
 
-interface Entry {
-  component: string;
-  level: string;
-  message: string;
-  trace_id: string | null;
-  data: Record<string, unknown> | null;
-  created_at: string;
-}
 type Reply = Record<string, unknown> & {
   logs?: Entry[];
   lines?: string;
@@ -26,12 +19,8 @@ type Reply = Record<string, unknown> & {
   returned?: number;
 };
 
-async function call<T = Reply>(client: Client, name: string, args: Record<string, unknown>) {
-  const result = await client.callTool({ name, arguments: args });
-  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  const text = (result.content as { text: string }[])[0]?.text ?? '';
-  return { reply: result.structuredContent as T, text };
-}
+const call = <T = Reply>(client: Client, name: string, args: Record<string, unknown>) =>
+  callOk<T>(client, name, args);
 
 const log = (
   client: Client,

@@ -6,17 +6,10 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callOk, type ReadEntry as Entry } from '../support/read-calls.js';
 import { connectClient } from '../support/stack/connect-client.js';
 import { TestStack } from '../support/stack/test-stack.js';
 
-interface Entry {
-  component: string;
-  level: string;
-  message: string;
-  trace_id: string | null;
-  data: Record<string, unknown> | null;
-  created_at: string;
-}
 interface TailReply {
   logs: Entry[];
   cursor: string;
@@ -29,11 +22,8 @@ interface QueryReply {
   next_cursor?: string;
 }
 
-async function call<T>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
-  const result = await client.callTool({ name, arguments: args });
-  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  return result.structuredContent as T;
-}
+const call = async <T>(client: Client, name: string, args: Record<string, unknown>) =>
+  (await callOk<T>(client, name, args)).reply;
 
 const log = (client: Client, message: string, over: Record<string, unknown> = {}) =>
   call(client, 'logger_log', { component: 'svc', level: 'INFO', message, ...over });

@@ -6,7 +6,7 @@ import type { ReadEntry } from '../../read/analysis/read-entry.js';
 import { decodeDeweyCursor, deweyCursorAfter, isDeweyCursor } from '../../read/dewey-cursor.js';
 import type { EntryFilter } from '../../read/entry-filter.js';
 import { ReadInputError } from '../../read/read-errors.js';
-import { cursorInput } from '../../read/read-inputs.js';
+import { cursorInput, limitSchema } from '../../read/read-inputs.js';
 import { DEFAULT_MAX_BYTES, entryListResult, readFormatShape } from '../../read/read-result.js';
 import { queryRecent, windowCovers } from '../../read/recent-query.js';
 import { defineTool } from './define-tool.js';
@@ -36,14 +36,7 @@ export const queryInputShape = {
     .nullable()
     .optional()
     .describe('Full-text search in messages.'),
-  limit: z
-    .number({ error: 'must be an integer from 1 to 1000' })
-    .int({ error: 'must be an integer from 1 to 1000' })
-    .min(1, { error: 'must be an integer from 1 to 1000' })
-    .max(1000, { error: 'must be an integer from 1 to 1000' })
-    .nullable()
-    .optional()
-    .describe('Maximum rows, 1…1000 (default 100).'),
+  limit: limitSchema(1000).nullable().optional().describe('Maximum rows, 1…1000 (default 100).'),
   cursor: z
     .string({ error: 'must be a string' })
     .nullable()
